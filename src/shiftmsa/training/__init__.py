@@ -1,0 +1,1 @@
+"""shiftmsa.training"""
