@@ -1,0 +1,99 @@
+"""The Python API, mirroring the command line: train, compare, evaluate, predict.
+
+    from shiftmsa import api
+    config = api.load_config(None, ["data.path=../shared/data/mosi"], protocol="cpu")
+    rows = api.compare(config, ["text-only", "mag", "msg-mba"], reference="text-only")
+    prepared, metadata = api.load_checkpoint("runs/default/msg-mba/seed-0/best")
+    scores = api.predict(prepared, [api.utterance_from_text("u1", "that was sick")])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from shiftmsa.config import ModelConfig, RunConfig, load_config
+from shiftmsa.data.contract import Corpus, DataError, Utterance
+from shiftmsa.training.experiment import (ComparisonRow, Experiment, compare_records, load_corpus,
+                                          write_table)
+from shiftmsa.training.loop import Predictions, predict_utterances
+from shiftmsa.training.modelling import PreparedModel, load_bundle
+
+__all__ = ["load_config", "parse_model_spec", "train", "compare", "load_checkpoint", "evaluate",
+           "predict", "utterance_from_text", "check_compatible"]
+
+
+def parse_model_spec(spec: str) -> ModelConfig:
+    """``name`` or ``name:preset`` -> ModelConfig (``msg-mba:table3.msg_t_a``)."""
+    name, _, preset = spec.partition(":")
+    return ModelConfig(name=name.strip(), preset=preset.strip() or None)
+
+
+def compare(config: RunConfig, models: Sequence[str | ModelConfig] | None = None,
+            reference: str | None = None, log=print, corpus: Corpus | None = None
+            ) -> tuple[list[ComparisonRow], str]:
+    """Train ``models`` (default: ``config.model``) over ``config.train.seeds`` on the same data,
+    then aggregate: returns the rows and the Markdown table (also written to the output folder)."""
+    model_configs = [parse_model_spec(m) if isinstance(m, str) else m for m in (models or [config.model])]
+    experiment = Experiment(config, model_configs, log=log)
+    records = experiment.run(corpus)
+    rows = compare_records(records, reference)
+    return rows, write_table(experiment.folder, rows, reference)
+
+
+def train(config: RunConfig, log=print, corpus: Corpus | None = None):
+    """Train ``config.model`` over every seed; same as ``compare`` with one model."""
+    return compare(config, None, None, log=log, corpus=corpus)
+
+
+def load_checkpoint(folder: str | Path) -> tuple[PreparedModel, dict]:
+    """A trained model bundle (``<run>/<model>/seed-<n>/best``) and its metadata."""
+    return load_bundle(folder)
+
+
+def check_compatible(metadata: dict, corpus: Corpus) -> None:
+    """Refuse data whose feature widths or feature extractors differ from the checkpoint's."""
+    trained = metadata["data"]
+    for stream, dim in (("acoustic", corpus.acoustic_dim), ("visual", corpus.visual_dim)):
+        expected = trained[f"{stream}_dim"]
+        if expected is not None and dim is not None and dim != expected:
+            raise DataError(f"{stream} features are {dim}-d but the checkpoint was trained on "
+                            f"{expected}-d {stream} features ({trained['feature_names'].get(stream, '?')})",
+                            path=corpus.source, field_name=stream)
+        trained_name, given_name = trained["feature_names"].get(stream), corpus.feature_names.get(stream)
+        if expected is not None and dim is not None and trained_name and given_name and trained_name != given_name:
+            raise DataError(f"{stream} features come from {given_name!r} but the checkpoint was trained "
+                            f"on {trained_name!r}; extract them with the same extractor",
+                            path=corpus.source, field_name=stream)
+
+
+def evaluate(folder: str | Path, config: RunConfig, split: str = "test", device: str = "cpu"
+             ) -> tuple[dict[str, float], Predictions]:
+    """Score a checkpoint on one split of the data ``config.data`` names."""
+    prepared, metadata = load_bundle(folder)
+    corpus = load_corpus(config)
+    check_compatible(metadata, corpus)
+    utterances = corpus.splits[split]
+    if not utterances:
+        raise DataError(f"split {split!r} is empty", path=corpus.source)
+    prepared.model.to(device)
+    predictions = predict_utterances(prepared, utterances, config.train.eval_batch_size, device)
+    return predictions.metrics(), predictions
+
+
+def utterance_from_text(utterance_id: str, text: str, acoustic: np.ndarray | None = None,
+                        visual: np.ndarray | None = None) -> Utterance:
+    """An utterance to score: whitespace-split words and optional (steps, d) feature arrays."""
+    words = tuple(text.split())
+    if not words:
+        raise DataError("empty text", utterance_id=utterance_id, field_name="text")
+    return Utterance(utterance_id, words, acoustic, visual, 0.0, "test")
+
+
+def predict(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int = 64,
+            device: str = "cpu") -> list[float]:
+    """One sentiment score per utterance, in order."""
+    prepared.model.to(device)
+    return predict_utterances(prepared, list(utterances), batch_size, device).predictions

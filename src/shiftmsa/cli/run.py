@@ -1,0 +1,237 @@
+"""``shiftmsa train | compare | evaluate | predict``: the paper's protocol from one command.
+
+``shiftmsa.api`` (and with it torch) is imported inside the handlers, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+
+from shiftmsa.cli import CommandError
+from shiftmsa.config import PROTOCOLS, ConfigError, RunConfig, load_config
+from shiftmsa.data.contract import SPLITS
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("configuration (later options win)")
+    group.add_argument("--config", metavar="YAML", help="a run configuration file (see configs/)")
+    group.add_argument("--protocol", choices=sorted(PROTOCOLS),
+                       help="training protocol: mosi (40 epochs, batch 48; the default values), "
+                            "mosei (20, 128), cpu (short, for 2-core machines)")
+    group.add_argument("--data", metavar="PATH", help="dataset file or folder, or 'synthetic' (default)")
+    group.add_argument("--format", help="reader name (default auto; see `shiftmsa data check --help`)")
+    group.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
+                       help="reader option, e.g. split=bclstm_split or features=[audio_opensmile]")
+    group.add_argument("--seeds", metavar="LIST", help="comma-separated seeds (default 0,1,2,3,4)")
+    group.add_argument("--epochs", type=int, help="training epochs")
+    group.add_argument("--output", metavar="DIR", help="experiment folder (default runs/default)")
+    group.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                       help="any config value by dotted key, e.g. train.learning_rate=3e-5")
+
+
+def _config_from_args(args: argparse.Namespace) -> RunConfig:
+    overrides = []
+    for flag, key in (("data", "data.path"), ("format", "data.format"), ("epochs", "train.epochs"),
+                      ("output", "output_dir")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides.append(f"{key}={value}")
+    if getattr(args, "seeds", None):
+        overrides.append(f"train.seeds=[{args.seeds}]")
+    for option in args.data_option:
+        key, sep, value = option.partition("=")
+        if not sep:
+            raise CommandError(f"--data-option {option!r} is not KEY=VALUE")
+        overrides.append(f"data.options.{key}={value}")
+    overrides.extend(args.overrides)
+    try:
+        return load_config(args.config, overrides, protocol=args.protocol)
+    except ConfigError as error:
+        raise CommandError(str(error)) from None
+
+
+def _run_comparison(args: argparse.Namespace, models: list[str] | None, reference: str | None) -> int:
+    from shiftmsa import api
+
+    config = _config_from_args(args)
+    try:
+        _, table = api.compare(config, models, reference, log=lambda m: print(m, flush=True))
+    except (ValueError, FileNotFoundError) as error:
+        raise CommandError(str(error)) from None
+    print(f"\nTest split, mean ± std over seeds {config.train.seeds} "
+          f"({config.output_dir}/table.md, per-seed values in table.csv):\n")
+    print(table)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    models = [f"{args.model}:{args.preset}" if args.preset else args.model]
+    return _run_comparison(args, models, None)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    reference = args.reference or models[0]
+    if reference not in models:
+        raise CommandError(f"--reference {reference!r} is not among --models {models}")
+    return _run_comparison(args, models, reference)
+
+
+def _load_checkpoint(path: str):
+    from shiftmsa import api
+
+    try:
+        return api.load_checkpoint(path)
+    except (FileNotFoundError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from shiftmsa import api
+
+    config = _config_from_args(args)
+    try:
+        metrics, _ = api.evaluate(args.checkpoint, config, split=args.split)
+    except (FileNotFoundError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    print(json.dumps({"checkpoint": args.checkpoint, "split": args.split, "data": config.data.path,
+                      "metrics": metrics}, indent=2))
+    return 0
+
+
+def _prediction_inputs(args: argparse.Namespace):
+    """The utterances to score and, for clips, what their features came from."""
+    from shiftmsa import api
+    from shiftmsa.data.readers.utterance_file import read_utterance_file
+
+    if args.video:
+        from shiftmsa.features.pipeline import extract_clip, feature_identity
+
+        transcript = Path(args.transcript).read_text() if Path(args.transcript).is_file() else args.transcript
+        clip = extract_clip(args.video, transcript)
+        return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
+    if args.text is not None:
+        return [api.utterance_from_text("text", args.text)], {}, None
+    return read_utterance_file(args.input), {}, None
+
+
+def _check_features(metadata: dict, utterances, feature_names: dict[str, str]) -> None:
+    """Refuse inputs that lack a stream the model uses, or come from another extractor."""
+    uses = metadata["model"]["config"].get("modalities", ("text",))
+    for stream in ("acoustic", "visual"):
+        if stream not in uses:
+            continue
+        expected_dim = metadata["data"][f"{stream}_dim"]
+        for utterance in utterances:
+            rows = getattr(utterance, stream)
+            if rows is None:
+                raise CommandError(f"utterance {utterance.id!r}: the model uses {stream} features "
+                                   f"({expected_dim}-d) and the input has none")
+            if rows.shape[1] != expected_dim:
+                raise CommandError(f"utterance {utterance.id!r}: {stream} features are "
+                                   f"{rows.shape[1]}-d, the checkpoint expects {expected_dim}-d")
+        trained = metadata["data"]["feature_names"].get(stream)
+        given = feature_names.get(stream)
+        if given and trained and given != trained:
+            raise CommandError(f"{stream} features come from {given!r} but the checkpoint was trained "
+                               f"on {trained!r}: train on features from the same extractor")
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from shiftmsa import api
+
+    if sum(x is not None for x in (args.input, args.text, args.video)) != 1:
+        raise CommandError("give exactly one of --input FILE, --text TEXT or --video CLIP")
+    if args.video and not args.transcript:
+        raise CommandError("--video needs --transcript TEXT_OR_FILE")
+    prepared, metadata = _load_checkpoint(args.checkpoint)
+    utterances, feature_names, clip = _prediction_inputs(args)
+    _check_features(metadata, utterances, feature_names)
+    scores = api.predict(prepared, utterances)
+    rows = [{"id": u.id, "score": round(float(s), 6)} for u, s in zip(utterances, scores)]
+    if clip is not None:
+        rows[0]["words"] = _word_shifts(prepared, utterances[0], clip)
+    _write_predictions(rows, args.output)
+    return 0
+
+
+def _word_shifts(prepared, utterance, clip) -> list[dict]:
+    """Per word: its time span and the mean text-shift magnitude eta*||h_s|| over its pieces."""
+    import torch
+
+    batch = prepared.batch_builder([utterance])
+    with torch.no_grad():
+        output = prepared.model(**batch.model_inputs())
+    shift = output.extras.get("shift/text")
+    pieces = prepared.batch_builder.word_piece_spans(utterance)
+    words = []
+    for index, (word, (start, end)) in enumerate(zip(utterance.words, clip.word_times.tolist())):
+        entry = {"word": word, "start": round(start, 3), "end": round(end, 3)}
+        if shift is not None and index < len(pieces):
+            first, last = pieces[index]
+            entry["text_shift"] = round(float(shift[0, first:last].norm(dim=-1).mean()), 6)
+        words.append(entry)
+    return words
+
+
+def _write_predictions(rows: list[dict], output: str | None) -> None:
+    if output is None:
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+        return
+    path = Path(output)
+    if path.suffix.lower() == ".csv":
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["id", "score"], extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        path.write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"wrote {len(rows)} score(s) to {path}")
+
+
+def register(subparsers) -> None:
+    train = subparsers.add_parser(
+        "train", help="train one model over seeds; test metrics mean ± std",
+        description="Train a model with the paper's protocol (AdamW, warm-up, best epoch by "
+                    "validation objective, test scored once) over every seed, resuming finished or "
+                    "interrupted runs in the output folder.")
+    train.add_argument("--model", default="msg-mba", help="registered model (see `shiftmsa models`)")
+    train.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
+    _add_config_options(train)
+    train.set_defaults(handler=_train)
+
+    compare = subparsers.add_parser(
+        "compare", help="several models on the same data and seeds, with paired t-tests",
+        description="Train every model over the same seeds on the same data and print mean ± std of "
+                    "acc7, acc2_non0, f1_non0, acc2_has0, f1_has0, mae, corr with paired t-test "
+                    "p-values against the reference.")
+    compare.add_argument("--models", default="text-only,mag,msg-mba",
+                         help="comma-separated NAME or NAME:PRESET (default text-only,mag,msg-mba)")
+    compare.add_argument("--reference", help="model the p-values compare against (default: the first)")
+    _add_config_options(compare)
+    compare.set_defaults(handler=_compare)
+
+    evaluate = subparsers.add_parser("evaluate", help="score a checkpoint on one split of a dataset")
+    evaluate.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best)")
+    evaluate.add_argument("--split", choices=SPLITS, default="test")
+    _add_config_options(evaluate)
+    evaluate.set_defaults(handler=_evaluate)
+
+    predict = subparsers.add_parser(
+        "predict", help="score new utterances with a checkpoint",
+        description="Score utterances from a JSONL/CSV file (--input), one text (--text), or a video "
+                    "clip and its transcript (--video, --transcript). Prints JSON, or writes JSON / "
+                    "CSV with --output.")
+    predict.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best)")
+    predict.add_argument("--input", help="JSONL (id, text|words, acoustic?, visual?) or CSV (id, text)")
+    predict.add_argument("--text", help="one utterance's text (text-only models)")
+    predict.add_argument("--video", help="a clip (mp4, mkv, webm, wav) to extract features from")
+    predict.add_argument("--transcript", help="the clip's transcript, as text or a file")
+    predict.add_argument("--output", help="write scores here (.json or .csv) instead of printing")
+    predict.set_defaults(handler=_predict)

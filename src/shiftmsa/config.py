@@ -1,0 +1,222 @@
+"""Typed run configuration: data, model, training protocol. YAML in and out, validated.
+
+A run is (RunConfig, seed). Defaults follow Section IV-E of the paper for CMU-MOSI; the named
+protocols below switch the few values that differ (MOSEI, a short CPU preset).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot run, with the offending key in the message."""
+
+
+@dataclass
+class DataConfig:
+    """Where the utterances come from and how they are tokenised.
+
+    Args:
+        path: a file or folder any reader of ``shiftmsa.data`` understands, or ``"synthetic"``.
+        format: ``auto`` or a reader name (see ``shiftmsa data check --help``).
+        options: reader options, e.g. ``{"split": "bclstm_split", "features": ["audio_opensmile"]}``
+            for the MOSI table, or ``{"n": 3000, "seed": 0}`` for the synthetic generator.
+        max_length: word pieces per utterance, special tokens included (MAG-BERT: 50).
+    """
+
+    path: str = "synthetic"
+    format: str = "auto"
+    options: dict[str, Any] = field(default_factory=dict)
+    max_length: int = 50
+
+
+@dataclass
+class ModelConfig:
+    """Which registered model to build.
+
+    Args:
+        name: a name from ``shiftmsa models`` (``msg-mba``, ``text-only``, ``mag``).
+        preset: one of that model's presets (e.g. ``table3.msg_t_a``), or None for its default.
+        params: overrides of the model's own config fields (e.g. ``{"encoder": "bert-base-uncased"}``).
+    """
+
+    name: str = "msg-mba"
+    preset: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How this model is named in tables: ``name`` or ``name:preset``."""
+        return f"{self.name}:{self.preset}" if self.preset else self.name
+
+
+@dataclass
+class TrainConfig:
+    """The training protocol (Section IV-E).
+
+    Args:
+        epochs: 40 for MOSI, 20 for MOSEI.
+        batch_size: 48 for MOSI, 128 for MOSEI.
+        eval_batch_size: batch size for validation and test passes (no effect on results).
+        learning_rate: peak learning rate of the text encoder (2e-5).
+        head_learning_rate: peak learning rate of every other parameter; None = learning_rate.
+        weight_decay: AdamW decoupled weight decay (not applied to biases and LayerNorm weights).
+        warmup_proportion: share of all optimisation steps spent in linear warm-up.
+        max_grad_norm: gradient clipping norm; 0 disables clipping.
+        seeds: one run per seed; a result is the mean and std over them.
+        accelerator / devices / strategy / precision: passed to Lightning Fabric
+            (e.g. ``gpu`` / ``4`` / ``ddp`` / ``bf16-mixed``); ``auto`` picks a GPU when present.
+        num_threads: CPU threads for torch; 0 leaves torch's default.
+        keep_checkpoint: keep each run's best weights (``best/``) after it finished; the
+            training state (``last/``) is always removed then.
+    """
+
+    epochs: int = 40
+    batch_size: int = 48
+    eval_batch_size: int = 128
+    learning_rate: float = 2e-5
+    head_learning_rate: float | None = None
+    weight_decay: float = 0.01
+    warmup_proportion: float = 0.1
+    max_grad_norm: float = 1.0
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+    accelerator: str = "auto"
+    devices: int | str = 1
+    strategy: str = "auto"
+    precision: str = "32-true"
+    num_threads: int = 0
+    keep_checkpoint: bool = True
+
+
+@dataclass
+class RunConfig:
+    """Everything one training run needs, apart from its seed."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    output_dir: str = "runs/default"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    def fingerprint(self) -> str:
+        """A stable text of everything that changes results (not output_dir nor devices)."""
+        relevant = self.to_dict()
+        relevant.pop("output_dir")
+        for key in ("accelerator", "devices", "strategy", "num_threads", "eval_batch_size", "seeds",
+                    "keep_checkpoint"):
+            relevant["train"].pop(key)
+        return json.dumps(relevant, sort_keys=True)
+
+
+# Named protocols: Section IV-E for MOSI and MOSEI, and a short CPU protocol (README, results.md).
+PROTOCOLS: dict[str, dict[str, Any]] = {
+    "mosi": {"train.epochs": 40, "train.batch_size": 48},
+    "mosei": {"train.epochs": 20, "train.batch_size": 128},
+    "cpu": {"train.epochs": 6, "train.batch_size": 32, "train.head_learning_rate": 1e-3},
+}
+
+
+def _section_from_dict(cls, values: dict[str, Any], where: str):
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where} must be a mapping, got {type(values).__name__}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {', '.join(where + '.' + k for k in unknown)}; "
+                          f"valid keys: {', '.join(sorted(known))}")
+    return cls(**values)
+
+
+def config_from_dict(values: dict[str, Any]) -> RunConfig:
+    """Build a RunConfig from nested mappings, rejecting unknown keys by name."""
+    values = dict(values or {})
+    sections = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+    unknown = sorted(set(values) - set(sections) - {"output_dir"})
+    if unknown:
+        raise ConfigError(f"unknown top-level key(s) {unknown}; valid: data, model, train, output_dir")
+    built = {name: _section_from_dict(cls, values.get(name, {}), name) for name, cls in sections.items()}
+    config = RunConfig(**built, output_dir=str(values.get("output_dir", RunConfig.output_dir)))
+    validate(config)
+    return config
+
+
+def load_config(path: str | Path | None, overrides: list[str] | None = None,
+                protocol: str | None = None) -> RunConfig:
+    """Read a YAML config (or the defaults), then a named protocol, then ``key=value`` overrides.
+
+    Overrides use dotted keys and YAML values: ``train.epochs=3``, ``model.params.gate=vector``,
+    ``data.options.features=[audio_opensmile]``.
+    """
+    values: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist")
+        values = yaml.safe_load(path.read_text()) or {}
+    assignments = []
+    if protocol is not None:
+        if protocol not in PROTOCOLS:
+            raise ConfigError(f"unknown protocol {protocol!r}; choose from {sorted(PROTOCOLS)}")
+        assignments.extend(PROTOCOLS[protocol].items())
+    for override in overrides or []:
+        key, sep, raw = override.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"override {override!r} is not KEY=VALUE (e.g. train.epochs=3)")
+        assignments.append((key.strip(), parse_value(raw)))
+    for key, value in assignments:
+        _assign(values, key, value)
+    return config_from_dict(values)
+
+
+def parse_value(raw: str) -> Any:
+    """A YAML value, with numbers such as ``3e-5`` (a string to YAML 1.1) read as floats."""
+    value = yaml.safe_load(raw)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _assign(values: dict[str, Any], dotted_key: str, value: Any) -> None:
+    *parents, leaf = dotted_key.split(".")
+    node = values
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"cannot set {dotted_key}: {part} is not a mapping")
+    node[leaf] = value
+
+
+def validate(config: RunConfig) -> None:
+    """Reject values that cannot run, naming the key."""
+    train = config.train
+    checks = [
+        (train.epochs >= 1, "train.epochs must be >= 1"),
+        (train.batch_size >= 1, "train.batch_size must be >= 1"),
+        (train.eval_batch_size >= 1, "train.eval_batch_size must be >= 1"),
+        (train.learning_rate > 0, "train.learning_rate must be > 0"),
+        (train.head_learning_rate is None or train.head_learning_rate > 0,
+         "train.head_learning_rate must be > 0 or null"),
+        (0 <= train.warmup_proportion < 1, "train.warmup_proportion must be in [0, 1)"),
+        (train.max_grad_norm >= 0, "train.max_grad_norm must be >= 0"),
+        (len(train.seeds) >= 1 and len(set(train.seeds)) == len(train.seeds),
+         "train.seeds must be a non-empty list of distinct integers"),
+        (config.data.max_length >= 4, "data.max_length must be >= 4"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ConfigError(message)

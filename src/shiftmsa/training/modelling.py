@@ -1,0 +1,105 @@
+"""From a run configuration (or a saved bundle) to a model with its tokenizer and batch builder."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from safetensors.torch import load_model
+from torch import nn
+
+from shiftmsa.config import RunConfig, TrainConfig
+from shiftmsa.data.alignment import BatchBuilder
+from shiftmsa.data.contract import Corpus
+from shiftmsa.models.registry import build_model, make_config
+from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
+from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, read_bundle_metadata
+from shiftmsa.training.optimization import build_optimizer
+
+BUNDLE_FORMAT_VERSION = 1
+
+
+@dataclass
+class PreparedModel:
+    """A model ready to train or score, with what turns utterances into its inputs.
+
+    Args:
+        name: registered model name.
+        preset: its preset, or None.
+        model_config: the model's resolved config dataclass.
+        model: the nn.Module.
+        tokenizer: the encoder's tokenizer.
+        encoder_config: the encoder's Hugging Face config (saved in bundles).
+        batch_builder: utterances -> Batch, aligned for ``tokenizer``.
+    """
+
+    name: str
+    preset: str | None
+    model_config: Any
+    model: nn.Module
+    tokenizer: Any
+    encoder_config: Any
+    batch_builder: BatchBuilder
+
+    def optimizer(self, train: TrainConfig, total_steps: int):
+        return build_optimizer(self.model, train, total_steps)
+
+
+def _assemble(name: str, preset: str | None, model_config, *, max_length: int,
+              acoustic_dim: int | None, visual_dim: int | None, load_pretrained: bool) -> PreparedModel:
+    from transformers import AutoConfig
+
+    model = build_model(name, model_config, load_pretrained=load_pretrained)
+    tokenizer = load_tokenizer(model_config.encoder)
+    encoder_config = AutoConfig.from_pretrained(resolve_encoder(model_config.encoder))
+    builder = BatchBuilder(tokenizer, max_length=max_length, acoustic_dim=acoustic_dim,
+                           visual_dim=visual_dim)
+    return PreparedModel(name, preset, model_config, model, tokenizer, encoder_config, builder)
+
+
+def prepare_model(config: RunConfig, corpus: Corpus) -> PreparedModel:
+    """Build ``config.model`` for the feature widths of ``corpus``, encoder weights pretrained."""
+    model_config = make_config(config.model.name, config.model.preset, config.model.params,
+                               acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
+    return _assemble(config.model.name, config.model.preset, model_config,
+                     max_length=config.data.max_length, acoustic_dim=corpus.acoustic_dim,
+                     visual_dim=corpus.visual_dim, load_pretrained=True)
+
+
+def bundle_metadata(config: RunConfig, prepared: PreparedModel, corpus: Corpus, seed: int,
+                    epoch: int) -> dict[str, Any]:
+    """What a bundle must remember to rebuild the model and refuse data it was not made for."""
+    return {
+        "format_version": BUNDLE_FORMAT_VERSION,
+        "model": {"name": prepared.name, "preset": prepared.preset,
+                  "config": dataclasses.asdict(prepared.model_config)},
+        "data": {"corpus": corpus.name, "acoustic_dim": corpus.acoustic_dim,
+                 "visual_dim": corpus.visual_dim, "word_aligned": corpus.word_aligned,
+                 "feature_names": corpus.feature_names, "max_length": config.data.max_length},
+        "training": {"seed": seed, "epoch": epoch, "run_config": config.to_dict()},
+    }
+
+
+def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
+    """Rebuild a model from a bundle written by training (``<run>/<model>/seed-<n>/best``).
+
+    The encoder is rebuilt from the bundle's own ``encoder/`` folder, so the original encoder
+    path need not exist any more.
+    """
+    folder = Path(folder)
+    metadata = read_bundle_metadata(folder)
+    if metadata.get("format_version") != BUNDLE_FORMAT_VERSION:
+        raise ValueError(f"{folder}: checkpoint format {metadata.get('format_version')} is not "
+                         f"supported (expected {BUNDLE_FORMAT_VERSION})")
+    model_info, data = metadata["model"], metadata["data"]
+    model_config = make_config(model_info["name"], None, {**model_info["config"],
+                                                          "encoder": str(folder / ENCODER_FOLDER)},
+                               acoustic_dim=data["acoustic_dim"], visual_dim=data["visual_dim"])
+    prepared = _assemble(model_info["name"], model_info["preset"], model_config,
+                         max_length=data["max_length"], acoustic_dim=data["acoustic_dim"],
+                         visual_dim=data["visual_dim"], load_pretrained=False)
+    load_model(prepared.model, str(folder / MODEL_WEIGHTS))
+    prepared.model.eval()
+    return prepared, metadata

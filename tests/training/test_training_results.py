@@ -1,0 +1,21 @@
+import pytest
+
+from shiftmsa.training.results import ResultStore
+
+
+def test_records_survive_a_torn_last_line(tmp_path):
+    store = ResultStore(tmp_path)
+    store.append({"model": "m", "seed": 0, "fingerprint": "f", "test": {"mae": 1.0}})
+    with open(store.path, "a") as handle:
+        handle.write('{"model": "m", "seed": 1, "finger')  # a crash mid-write
+    with pytest.warns(UserWarning, match="line 2 is not valid JSON"):
+        records = store.records()
+    assert [r["seed"] for r in records] == [0]
+
+
+def test_find_matches_model_seed_and_fingerprint(tmp_path):
+    store = ResultStore(tmp_path)
+    store.append({"model": "m", "seed": 0, "fingerprint": "a"})
+    assert store.find("m", 0, "a") is not None
+    assert store.find("m", 0, "b") is None
+    assert store.find("m", 1, "a") is None
