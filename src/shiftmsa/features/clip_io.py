@@ -1,0 +1,51 @@
+"""ClipFeatures on disk without pickles: arrays in ``<stem>.npz``, everything else in ``<stem>.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from shiftmsa.data.contract import DataError
+from shiftmsa.features.pipeline import ClipFeatures
+
+
+def clip_paths(stem: str | Path) -> tuple[Path, Path]:
+    """The .npz and .json paths of a clip saved at ``stem`` (a suffix on ``stem`` is dropped)."""
+    stem = Path(stem)
+    stem = stem.with_suffix("") if stem.suffix in (".npz", ".json") else stem
+    return stem.with_name(stem.name + ".npz"), stem.with_name(stem.name + ".json")
+
+
+def save_clip_features(features: ClipFeatures, stem: str | Path, **metadata) -> tuple[Path, Path]:
+    """Write ``features`` (and any extra JSON-able ``metadata``) next to ``stem``; the .json last,
+    so its presence marks a complete result."""
+    npz_path, json_path = clip_paths(stem)
+    npz_path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {"word_times": features.word_times, "acoustic": features.acoustic}
+    if features.visual is not None:
+        arrays["visual"] = features.visual
+    with open(npz_path, "wb") as handle:
+        np.savez(handle, **arrays)
+    description = {"words": list(features.words), "word_times": features.word_times.round(3).tolist(),
+                   "extractor": features.extractor, "counts": features.counts, **metadata}
+    json_path.write_text(json.dumps(description, indent=1))
+    return npz_path, json_path
+
+
+def load_clip_features(stem: str | Path) -> tuple[ClipFeatures, dict]:
+    """The features saved at ``stem`` and the extra metadata saved with them."""
+    npz_path, json_path = clip_paths(stem)
+    try:
+        description = json.loads(json_path.read_text())
+        with np.load(npz_path, allow_pickle=False) as arrays:
+            visual = arrays["visual"] if "visual" in arrays.files else None
+            features = ClipFeatures(words=tuple(description.pop("words")), word_times=arrays["word_times"],
+                                    acoustic=arrays["acoustic"], visual=visual,
+                                    extractor=description.pop("extractor"), counts=description.pop("counts"))
+    except (OSError, ValueError, KeyError) as error:
+        raise DataError(f"unreadable saved features ({error})", path=str(json_path), utterance_id=npz_path.stem,
+                        field_name="features") from error
+    description.pop("word_times")
+    return features, description

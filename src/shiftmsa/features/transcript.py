@@ -1,0 +1,22 @@
+"""Transcript text -> words, in the style of the MOSI transcripts the models are trained on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    """Lower-cased words with inner apostrophes kept ("Didn't, really!" -> ("didn't", "really"))."""
+    return tuple(_WORD.findall(text.lower().replace("\u2019", "'")))
+
+
+def read_transcript(text_or_file: str) -> str:
+    """The argument itself, or the content of the file it names when such a file exists."""
+    path = Path(text_or_file)
+    try:
+        return path.read_text(encoding="utf-8") if path.is_file() else text_or_file
+    except OSError:
+        return text_or_file
