@@ -1,0 +1,94 @@
+"""mag: the Multimodal Adaptation Gate (MAG-BERT / MAG-XLNet, Rahman et al., ACL 2020).
+
+MAG is MSG-T with vector gates, a fixed threshold, a LayerNorm and dropout after the shift and
+no RNN: the word-aligned acoustic and visual rows shift the text directly.
+H = g_v * (W_v V) + g_a * (W_a A) + b_H with g_m = ReLU(W_gm [F_t; F_m]);
+alpha = min(||Z|| / ||H|| * beta_shift, 1); Z* = dropout(LayerNorm(Z + alpha H)).
+It is injected after the embeddings for BERT (layer 0) and after layer 1 for XLNet; the
+prediction is the [CLS] position -> Linear + tanh pooler -> dropout -> Linear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from shiftmsa.models.modalities import check_modalities, check_modality_dims, non_text_inputs
+from shiftmsa.models.output import RegressionOutput
+from shiftmsa.models.text_shift import encode_text_with_shift
+from shiftmsa.modules.head import RegressionHead
+from shiftmsa.modules.msg import MultimodalShiftingGate
+from shiftmsa.modules.pooling import pool
+from shiftmsa.text.backbone import load_split_backbone
+
+DEFAULT_INJECTION_LAYER = {"bert": 0, "xlnet": 1}
+
+
+@dataclass
+class MagConfig:
+    """Args:
+        encoder: text encoder name or folder.
+        modalities: always all three.
+        acoustic_dim / visual_dim: input widths d_a, d_v.
+        shift_layer: injection layer; None = MAG's choice (0 for BERT, 1 for XLNet).
+        beta_shift: the fixed threshold of alpha.
+        shift_dropout: dropout after the LayerNorm of the shift (0.5 in MAG).
+        head_dropout: dropout before the output Linear (BERT's hidden dropout, 0.1).
+    """
+
+    encoder: str = "minilm"
+    modalities: tuple[str, ...] = ("text", "acoustic", "visual")
+    acoustic_dim: int | None = None
+    visual_dim: int | None = None
+    shift_layer: int | None = None
+    beta_shift: float = 1.0
+    shift_dropout: float = 0.5
+    head_dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        self.modalities = tuple(self.modalities)
+        check_modalities(self.modalities)
+        if set(self.modalities) != {"text", "acoustic", "visual"}:
+            raise ValueError(f"mag uses all three modalities, got {self.modalities}")
+
+    def validate(self) -> None:
+        check_modality_dims(self, "mag")
+
+
+class MagModel(nn.Module):
+    """MAG-BERT / MAG-XLNet (see the module docstring).
+
+    Args:
+        config: the model configuration.
+        load_pretrained: False builds the text encoder from its config with random weights.
+    """
+
+    def __init__(self, config: MagConfig, *, load_pretrained: bool = True) -> None:
+        super().__init__()
+        config.validate()
+        self.config = config
+        self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained)
+        self.shift_layer = (DEFAULT_INJECTION_LAYER[self.backbone.family] if config.shift_layer is None
+                            else config.shift_layer)
+        self.backbone.check_layer(self.shift_layer)
+        width = self.backbone.hidden_size
+        self.gate = MultimodalShiftingGate(width, [config.visual_dim, config.acoustic_dim], gate="vector",
+                                           threshold=config.beta_shift, learnable_threshold=False,
+                                           layer_norm=True, dropout=config.shift_dropout)
+        self.head = RegressionHead(width, pooler=True, dropout=config.head_dropout)
+
+    def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
+                token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
+                visual: torch.Tensor | None = None, cls_index: torch.Tensor | None = None) -> RegressionOutput:
+        """Predict sentiment for a batch (inputs as in ``Batch.model_inputs()``)."""
+        if input_ids is None or attention_mask is None or cls_index is None:
+            raise ValueError("mag needs input_ids, attention_mask and cls_index")
+        inputs = non_text_inputs(self.config, "mag", acoustic=acoustic, visual=visual)
+        text, shift = encode_text_with_shift(self.backbone, self.gate, self.shift_layer,
+                                             [inputs["visual"], inputs["acoustic"]], input_ids,
+                                             attention_mask, token_type_ids)
+        prediction = self.head(pool(text, attention_mask, cls_index, "cls"))
+        extras = {"shift/text": shift.shift, "eta/text": shift.eta, "fused/text": text}
+        return RegressionOutput(prediction=prediction, auxiliary_loss=prediction.new_zeros(()), extras=extras)

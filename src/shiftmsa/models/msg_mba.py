@@ -1,0 +1,124 @@
+"""msg-mba: the multi-stage fusion model of Lin & Hu (IEEE TMM 2023), Fig. 2.
+
+Reading Fig. 2 top to bottom, ``MsgMbaModel.forward`` runs:
+
+1. Eq. 1-2   ``self.rnns``         F_a = RNN(A), F_v = RNN(V)
+2. Eq. 3-8   ``self.gates["text"]`` MSG-T shifts F_t (after layer i) with partners (F_a, F_v);
+             F_t* continues through layers i+1..N of ``self.backbone`` -> M_t*
+3. Eq. 9-17  ``self.adjustments``  MBA(M_t*, F_a) -> M_ta*, MBA(M_t*, F_v) -> M_tv*
+4. Eq. 4-8   ``self.gates["acoustic"]`` MSG-A shifts F_a with partners (M_tv*, F_v) -> M_a*;
+             ``self.gates["visual"]``   MSG-V shifts F_v with partners (M_ta*, F_a) -> M_v*
+5. Fig. 2    ``self.fusion``       M* = [M_t*; M_a*; M_v*] per token -> Linear -> M_f*
+6. Fig. 2    ``self.head``         M_f* at the [CLS] position -> Linear -> y_hat
+7. Eq. 18-20 ``self.shifting_huber`` alpha H(h_s^t) + beta H(h_s^a) + gamma H(h_s^v)
+
+Ablations (Table III-VI, Fig. 5) only change ``MsgMbaConfig``: a modality without its gate
+enters M* unshifted (F_a, F_v, or M_t*), a dropped modality has no parameters at all, and
+without MBA, MSG-A / MSG-V take M_t* as their text partner.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from shiftmsa.models.modalities import MODALITIES, NON_TEXT, non_text_inputs
+from shiftmsa.models.msg_mba_config import MsgMbaConfig
+from shiftmsa.models.output import RegressionOutput
+from shiftmsa.models.text_shift import encode_text_with_shift
+from shiftmsa.modules.head import RegressionHead
+from shiftmsa.modules.losses import ShiftingHuberLoss
+from shiftmsa.modules.mba import MaskedBimodalAdjustment
+from shiftmsa.modules.msg import MultimodalShiftingGate, ShiftResult
+from shiftmsa.modules.pooling import pool
+from shiftmsa.modules.rnn import ModalityRNN
+from shiftmsa.text.backbone import load_split_backbone
+
+
+class MsgMbaModel(nn.Module):
+    """Fig. 2 of the paper, configured by ``MsgMbaConfig`` (see the module docstring).
+
+    Args:
+        config: the model configuration; its ``validate()`` must pass (feature widths set).
+        load_pretrained: False builds the text encoder from its config with random weights.
+    """
+
+    def __init__(self, config: MsgMbaConfig, *, load_pretrained: bool = True) -> None:
+        super().__init__()
+        config.validate()
+        self.config = config
+        self.backbone = None
+        widths: dict[str, int] = {}
+        if "text" in config.modalities:
+            self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained)
+            self.backbone.check_layer(config.shift_layer)
+            widths["text"] = self.backbone.hidden_size
+        self.rnns = nn.ModuleDict({
+            m: ModalityRNN(getattr(config, f"{m}_dim"), getattr(config, f"{m}_hidden"), config.rnn)
+            for m in NON_TEXT if m in config.modalities})
+        widths.update({m: rnn.output_dim for m, rnn in self.rnns.items()})
+        widths.update({f"adjusted/{m}": widths.get("text", 0) for m in NON_TEXT})
+        self.gates = nn.ModuleDict({m: self.make_gate(widths, m) for m in config.shifted_modalities()})
+        self.adjustments = nn.ModuleDict({
+            m: MaskedBimodalAdjustment(widths["text"], widths[m], common_dim=config.mba_dim,
+                                       max_length=config.max_length, text_kernel=config.mba_text_kernel,
+                                       other_kernel=config.mba_other_kernel)
+            for m in config.adjusted_modalities()})
+        used = [m for m in MODALITIES if m in config.modalities]
+        fusion_dim = config.fusion_dim or widths[used[0]]
+        self.fusion = nn.Linear(sum(widths[m] for m in used), fusion_dim)
+        self.head = RegressionHead(fusion_dim, dropout=config.head_dropout)
+        self.shifting_huber = ShiftingHuberLoss(
+            weights={"text": config.huber_text_weight, "acoustic": config.huber_acoustic_weight,
+                     "visual": config.huber_visual_weight},
+            delta=config.huber_delta) if config.shifting_huber else None
+
+    def make_gate(self, widths: dict[str, int], modality: str) -> MultimodalShiftingGate:
+        """MSG-T, MSG-A or MSG-V with the partners ``config.gate_partners`` names."""
+        config = self.config
+        return MultimodalShiftingGate(
+            widths[modality], [widths[p] for p in config.gate_partners(modality)], gate=config.gate,
+            threshold=config.shift_threshold, learnable_threshold=config.learnable_threshold,
+            layer_norm=config.layer_norm_after_shift, dropout=config.shift_dropout)
+
+    def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
+                token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
+                visual: torch.Tensor | None = None, cls_index: torch.Tensor | None = None) -> RegressionOutput:
+        """Predict sentiment for a batch (inputs as in ``Batch.model_inputs()``)."""
+        if attention_mask is None:
+            raise ValueError("msg-mba needs attention_mask (1 on real tokens)")
+        if self.config.pooling == "cls" and cls_index is None:
+            raise ValueError("msg-mba with pooling='cls' needs cls_index")
+        inputs = non_text_inputs(self.config, "msg-mba", acoustic=acoustic, visual=visual)
+        sources = {m: self.rnns[m](inputs[m], attention_mask) for m in self.rnns}  # Eq. 1-2
+        shifts: dict[str, ShiftResult] = {}
+        if self.backbone is not None:
+            if input_ids is None:
+                raise ValueError("msg-mba uses the text modality but got input_ids=None")
+            text_partners = [sources[p] for p in self.config.gate_partners("text")]
+            sources["text"], text_shift = encode_text_with_shift(  # Eq. 3-8
+                self.backbone, self.gates["text"] if "text" in self.gates else None, self.config.shift_layer,
+                text_partners, input_ids, attention_mask, token_type_ids)
+            if text_shift is not None:
+                shifts["text"] = text_shift
+        adjustments = {m: mba(sources["text"], sources[m], attention_mask)  # Eq. 9-17
+                       for m, mba in self.adjustments.items()}
+        sources.update({f"adjusted/{m}": result.adjusted for m, result in adjustments.items()})
+        for modality in NON_TEXT:
+            if modality in self.gates:  # MSG-A, MSG-V (Eq. 4-8)
+                partners = [sources[p] for p in self.config.gate_partners(modality)]
+                shifts[modality] = self.gates[modality](sources[modality], partners)
+        fused_by_modality = {m: shifts[m].shifted if m in shifts and m != "text" else sources[m]
+                             for m in MODALITIES if m in self.config.modalities}
+        fused = self.fusion(torch.cat(list(fused_by_modality.values()), dim=-1))  # M_f*
+        prediction = self.head(pool(fused, attention_mask, cls_index, self.config.pooling))
+        auxiliary = (self.shifting_huber({m: s.shift for m, s in shifts.items()}, attention_mask)
+                     if self.shifting_huber is not None else prediction.new_zeros(()))  # Eq. 18-20
+        extras = {f"fused/{m}": value for m, value in fused_by_modality.items()}
+        extras["fusion"] = fused
+        for modality, shift in shifts.items():
+            extras.update({f"shift/{modality}": shift.shift, f"eta/{modality}": shift.eta})
+        for modality, result in adjustments.items():
+            extras.update({f"p_att/{modality}": result.p_att, f"x_att/{modality}": result.x_att,
+                           f"adjusted/{modality}": result.adjusted})
+        return RegressionOutput(prediction=prediction, auxiliary_loss=auxiliary, extras=extras)

@@ -1,0 +1,136 @@
+"""The msg-mba configuration: every ablation of the paper is a value of these fields.
+
+Every default is stated here, once; docs/model.md says which paper ambiguity each one resolves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modalities, check_modality_dims,
+                                        other_non_text)
+from shiftmsa.modules.msg import GATE_SHAPES
+from shiftmsa.modules.pooling import POOLINGS
+from shiftmsa.modules.rnn import RNN_KINDS
+
+
+@dataclass
+class MsgMbaConfig:
+    """The paper's model (Fig. 2); the defaults are the full model (Table III, last row).
+
+    Args:
+        encoder: text encoder name or folder (``minilm``, ``bert-base-uncased``,
+            ``xlnet-base-cased``, a local folder).
+        modalities: the modalities the model has (Table IV); a dropped one has no parameters.
+        acoustic_dim / visual_dim: input widths d_a, d_v (74 / 47 on MOSI).
+        shift_layer: i of Eq. 3, the layer after which MSG-T shifts F_t (0 = after the
+            embeddings; Fig. 5 sweeps it).
+        msg_text / msg_acoustic / msg_visual: whether MSG-T / MSG-A / MSG-V exist (Table III).
+        mba: whether the Masked Bimodal Adjustments exist (Table III "+MBA").
+        shifting_huber: whether the Shifting HuberLoss is added (Table III "+Shifting HuberLoss").
+        huber_text_weight / huber_acoustic_weight / huber_visual_weight: alpha, beta, gamma of
+            Eq. 18.
+        huber_delta: delta of Eq. 19.
+        gate: ``scalar`` (literal Eq. 4-5) or ``vector`` (MAG-style) gates.
+        shift_threshold: initial mu of Eq. 7.
+        learnable_threshold: mu is trained (True, the paper) or fixed.
+        layer_norm_after_shift: LayerNorm after each shift (MAG has one; the paper is silent).
+        shift_dropout: dropout on each shifted representation.
+        rnn: RNN variant of Eq. 1-2 (Table VI): slstm, blstm, sgru, bgru.
+        acoustic_hidden / visual_hidden: RNN hidden size per direction.
+        mba_dim: common width d of Eq. 9-10.
+        mba_text_kernel / mba_other_kernel: Conv1D kernels k_t, k_m (odd).
+        max_length: token length L that W_pt / W_pm (Eq. 13-14) are sized for.
+        fusion_dim: width of M_f* (None = the width of the first modality's representation,
+            the encoder width when text is used).
+        pooling: ``cls`` (Fig. 2: the [CLS] position) or ``mean`` over real tokens (used by the
+            non-text presets of Table IV, whose [CLS] row is a zero feature row).
+        head_dropout: dropout before the output Linear.
+    """
+
+    encoder: str = "minilm"
+    modalities: tuple[str, ...] = MODALITIES
+    acoustic_dim: int | None = None
+    visual_dim: int | None = None
+    shift_layer: int = 2
+    msg_text: bool = True
+    msg_acoustic: bool = True
+    msg_visual: bool = True
+    mba: bool = True
+    shifting_huber: bool = True
+    huber_text_weight: float = 0.1
+    huber_acoustic_weight: float = 0.1
+    huber_visual_weight: float = 0.1
+    huber_delta: float = 1.0
+    gate: str = "scalar"
+    shift_threshold: float = 1.0
+    learnable_threshold: bool = True
+    layer_norm_after_shift: bool = False
+    shift_dropout: float = 0.1
+    rnn: str = "blstm"
+    acoustic_hidden: int = 32
+    visual_hidden: int = 32
+    mba_dim: int = 40
+    mba_text_kernel: int = 1
+    mba_other_kernel: int = 1
+    max_length: int = 50
+    fusion_dim: int | None = None
+    pooling: str = "cls"
+    head_dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        self.modalities = tuple(self.modalities)
+        check_modalities(self.modalities)
+        for name, value, allowed in (("gate", self.gate, GATE_SHAPES), ("rnn", self.rnn, tuple(RNN_KINDS)),
+                                     ("pooling", self.pooling, POOLINGS)):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+        for modality in self.shifted_modalities():
+            if not self.gate_partners(modality):
+                raise ValueError(f"msg_{modality} needs a partner modality, but modalities={self.modalities}")
+        for modality in MODALITIES:
+            if getattr(self, f"msg_{modality}") and modality not in self.modalities:
+                raise ValueError(f"msg_{modality} is on but {modality} is not in modalities={self.modalities}")
+        if self.mba and not self.adjusted_modalities():
+            raise ValueError("mba is on but no shifting gate takes an adjusted text representation "
+                             "(it needs text, and MSG-A or MSG-V)")
+        if self.shifting_huber and not self.shifted_modalities():
+            raise ValueError("shifting_huber is on but no shifting gate is on")
+
+    def validate(self) -> None:
+        """Checks that need the corpus: the feature widths of the used modalities."""
+        check_modality_dims(self, "msg-mba")
+
+    def shifted_modalities(self) -> tuple[str, ...]:
+        """The modalities that have a shifting gate (MSG-T / MSG-A / MSG-V)."""
+        return tuple(m for m in MODALITIES if getattr(self, f"msg_{m}") and m in self.modalities)
+
+    def text_partner(self, modality: str) -> str:
+        """Which text representation MSG-A / MSG-V take as partner (Fig. 2).
+
+        With MBA: the text adjusted by the *other* non-text modality (MSG-A takes M_tv*, MSG-V
+        takes M_ta*); when that modality is dropped, the text adjusted by the shifted modality
+        itself. Without MBA (Table III rows before "+MBA"): M_t* itself.
+        """
+        if not self.mba:
+            return "text"
+        other = other_non_text(modality)
+        return f"adjusted/{other if other in self.modalities else modality}"
+
+    def gate_partners(self, modality: str) -> tuple[str, ...]:
+        """Names of the partner representations of one gate, in order.
+
+        ``text`` is M_t*, ``acoustic`` / ``visual`` are the RNN features F_a / F_v, and
+        ``adjusted/<m>`` is MBA(M_t*, F_m).
+        """
+        if modality == "text":
+            return tuple(m for m in NON_TEXT if m in self.modalities)
+        text = (self.text_partner(modality),) if "text" in self.modalities else ()
+        other = other_non_text(modality)
+        return text + ((other,) if other in self.modalities else ())
+
+    def adjusted_modalities(self) -> tuple[str, ...]:
+        """The m of every MBA(M_t*, F_m) some gate consumes; only those are built."""
+        wanted = {p.split("/")[1] for m in self.shifted_modalities() for p in self.gate_partners(m)
+                  if p.startswith("adjusted/")}
+        return tuple(m for m in NON_TEXT if m in wanted)

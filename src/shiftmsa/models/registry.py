@@ -1,0 +1,98 @@
+"""Model registry: name -> (config dataclass, builder, presets, description).
+
+The trainer, the CLI and the experiment specs only go through these functions, so a baseline
+joins with one ``register_model`` call and no change elsewhere. The built-in models (msg-mba,
+text-only, mag) are registered when ``shiftmsa.models`` is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from torch import nn
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One registered model.
+
+    Args:
+        name: registry key (``msg-mba``).
+        config_class: dataclass with JSON-serialisable fields, ``encoder`` among them, a
+            ``modalities`` tuple and a ``validate()`` method.
+        builder: ``builder(config, *, load_pretrained)`` -> nn.Module.
+        presets: preset name -> field overrides.
+        description: one line.
+        preset_descriptions: preset name -> one line.
+    """
+
+    name: str
+    config_class: type
+    builder: Callable[..., nn.Module]
+    presets: dict[str, dict[str, Any]]
+    description: str
+    preset_descriptions: dict[str, str] = field(default_factory=dict)
+
+
+REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register_model(name: str, config_class: type, builder: Callable[..., nn.Module],
+                   presets: dict[str, dict], description: str, *,
+                   preset_descriptions: dict[str, str] | None = None) -> ModelSpec:
+    """Add a model; a name can be registered once."""
+    if name in REGISTRY:
+        raise ValueError(f"model {name!r} is already registered")
+    valid = {f.name for f in fields(config_class)}
+    for preset, overrides in presets.items():
+        unknown = sorted(set(overrides) - valid)
+        if unknown:
+            raise ValueError(f"preset {preset!r} of {name!r} sets unknown field(s) {unknown}")
+    spec = ModelSpec(name, config_class, builder, dict(presets), description, dict(preset_descriptions or {}))
+    REGISTRY[name] = spec
+    return spec
+
+
+def available_models() -> list[ModelSpec]:
+    """Every registered model, in registration order."""
+    return list(REGISTRY.values())
+
+
+def model_spec(name: str) -> ModelSpec:
+    if name not in REGISTRY:
+        raise ValueError(f"unknown model {name!r}; registered models: {', '.join(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def make_config(name: str, preset: str | None = None, overrides: dict | None = None, *,
+                acoustic_dim: int | None = None, visual_dim: int | None = None):
+    """A validated config: defaults, then the preset, then ``overrides``, then the corpus'
+    feature widths (when the config has those fields and they are given)."""
+    spec = model_spec(name)
+    values: dict[str, Any] = {}
+    if preset is not None:
+        if preset not in spec.presets:
+            raise ValueError(f"unknown preset {preset!r} for model {name!r}; presets: {', '.join(spec.presets)}")
+        values.update(spec.presets[preset])
+    values.update(overrides or {})
+    valid = [f.name for f in fields(spec.config_class)]
+    unknown = sorted(set(values) - set(valid))
+    if unknown:
+        raise ValueError(f"unknown config field(s) {', '.join(unknown)} for model {name!r}; "
+                         f"valid fields: {', '.join(valid)}")
+    for dim_field, dim in (("acoustic_dim", acoustic_dim), ("visual_dim", visual_dim)):
+        if dim is not None and dim_field in valid:
+            values[dim_field] = dim
+    config = spec.config_class(**values)
+    config.validate()
+    return config
+
+
+def build_model(name: str, config, *, load_pretrained: bool = True) -> nn.Module:
+    """The model for a config made by ``make_config`` (or rebuilt from its ``asdict``)."""
+    spec = model_spec(name)
+    if not isinstance(config, spec.config_class):
+        raise ValueError(f"model {name!r} takes a {spec.config_class.__name__}, got {type(config).__name__}")
+    return spec.builder(config, load_pretrained=load_pretrained)

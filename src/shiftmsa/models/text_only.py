@@ -1,0 +1,46 @@
+"""text-only: the paper's "no proposed modules" row as a model of its own.
+
+It is msg-mba's ``table3.no_modules`` configuration (the split encoder, run unsplit, then
+Linear -> [CLS] -> Linear), so no code is duplicated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from shiftmsa.models.modalities import check_modalities
+from shiftmsa.models.msg_mba import MsgMbaModel
+from shiftmsa.models.msg_mba_config import MsgMbaConfig
+from shiftmsa.models.msg_mba_presets import TEXT_ONLY
+
+
+@dataclass
+class TextOnlyConfig:
+    """Args:
+        encoder: text encoder name or folder.
+        modalities: always ``("text",)``.
+        max_length: token length of the batches (kept for symmetry with msg-mba).
+        head_dropout: dropout before the output Linear.
+    """
+
+    encoder: str = "minilm"
+    modalities: tuple[str, ...] = ("text",)
+    max_length: int = 50
+    head_dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        self.modalities = tuple(self.modalities)
+        check_modalities(self.modalities)
+        if self.modalities != ("text",):
+            raise ValueError(f"text-only uses modalities=('text',), got {self.modalities}")
+
+    def validate(self) -> None:
+        """Nothing corpus-dependent to check: text only."""
+
+    def as_msg_mba(self) -> MsgMbaConfig:
+        return replace(MsgMbaConfig(**TEXT_ONLY), encoder=self.encoder, max_length=self.max_length,
+                       head_dropout=self.head_dropout)
+
+
+def build_text_only(config: TextOnlyConfig, *, load_pretrained: bool = True) -> MsgMbaModel:
+    return MsgMbaModel(config.as_msg_mba(), load_pretrained=load_pretrained)
