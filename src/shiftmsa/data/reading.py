@@ -1,0 +1,107 @@
+"""One entry point for every format: ``read_corpus(path, format="auto", **options)``.
+
+Formats and their options (all readers also take ``inf_policy="zero" | "error"`` except
+mmsa-csv, which has no features, and synthetic, which has no infinities):
+
+- ``mag-pkl``: MAG-BERT ``mosi.pkl``/``mosei.pkl``. Options: ``name``.
+- ``mmsa-pkl``: MMSA ``aligned_50.pkl``/``unaligned_50.pkl``. Options: ``sequences="auto"|"mean"``, ``name``.
+- ``mmsa-csv``: MMSA ``label.csv``, text only. Options: ``name``.
+- ``mosi-table``: the shared MOSI folder. Options: ``split="sdk_fold"|"bclstm_split"``,
+  ``features=("audio_opensmile",)`` (any of audio_opensmile, video_3dcnn; tuple or comma string),
+  ``text_column="text"``.
+- ``openface``: the shared word-level OpenFace MOSI subset folder.
+- ``csd``: a labels ``.csd`` assembled with ``folds=`` (required) and ``words=`` or ``texts=``,
+  optional ``acoustic=``/``visual=`` ``.csd`` files, ``name``.
+- ``native``: shiftmsa's dataset folder (``meta.json``, ``utterances.jsonl``, ``features.npz``).
+- ``synthetic``: ``path`` is ignored (pass ``"synthetic"``); options ``n``, ``seed``,
+  ``acoustic_dim``, ``visual_dim``.
+
+``format="auto"`` decides from the path: ``"synthetic"``; a folder with ``meta.json`` (native),
+``mosi_utterances.csv`` (mosi-table) or ``mosi_openface_words.jsonl`` (openface); a ``.csd`` file;
+a ``.csv`` file (mmsa-csv); a ``.pkl``/``.pickle`` file whose top-level keys are MAG-BERT's
+(``dev``) or MMSA's (``valid``) -- told apart by the restricted unpickler, never the plain one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from shiftmsa.data.contract import Corpus, DataError
+from shiftmsa.data.readers.csd import assemble_csd_corpus
+from shiftmsa.data.readers.mag_pickle import read_mag_pickle
+from shiftmsa.data.readers.mmsa_csv import read_mmsa_label_csv
+from shiftmsa.data.readers.mmsa_pickle import read_mmsa_pickle
+from shiftmsa.data.readers.mosi_table import UTTERANCES_FILE as MOSI_TABLE_FILE, read_mosi_table
+from shiftmsa.data.readers.native import META_FILE as NATIVE_META_FILE, read_native_dataset
+from shiftmsa.data.readers.openface import WORDS_FILE as OPENFACE_WORDS_FILE, read_openface
+from shiftmsa.data.safe_pickle import load_pickle
+from shiftmsa.data.synthetic import generate_synthetic
+
+SYNTHETIC = "synthetic"
+READERS: dict[str, Callable[..., Corpus]] = {
+    "mag-pkl": read_mag_pickle,
+    "mmsa-pkl": read_mmsa_pickle,
+    "mmsa-csv": read_mmsa_label_csv,
+    "mosi-table": read_mosi_table,
+    "openface": read_openface,
+    "csd": assemble_csd_corpus,
+    "native": read_native_dataset,
+}
+FORMATS: tuple[str, ...] = ("auto", *READERS, SYNTHETIC)
+FOLDER_MARKERS = {NATIVE_META_FILE: "native", MOSI_TABLE_FILE: "mosi-table", OPENFACE_WORDS_FILE: "openface"}
+PICKLE_SUFFIXES = (".pkl", ".pickle")
+
+
+def _pickle_format(path: Path) -> str:
+    keys = set(load_pickle(path)) if path.is_file() else set()
+    if "dev" in keys:
+        return "mag-pkl"
+    if "valid" in keys:
+        return "mmsa-pkl"
+    raise DataError("a pickle with neither MAG-BERT's train/dev/test nor MMSA's train/valid/test keys; "
+                    f"pass format= explicitly (one of {FORMATS[1:]})", path=str(path))
+
+
+def detect_format(path: str | Path) -> str:
+    """The format name ``read_corpus`` would use for ``path`` with ``format="auto"``."""
+    if str(path) == SYNTHETIC:
+        return SYNTHETIC
+    path = Path(path)
+    if not path.exists():
+        raise DataError("no such file or folder", path=str(path))
+    if path.is_dir():
+        detected = next((fmt for marker, fmt in FOLDER_MARKERS.items() if (path / marker).is_file()), None)
+        if detected is None:
+            raise DataError(f"cannot tell the dataset format of this folder (looked for {sorted(FOLDER_MARKERS)}); "
+                            f"pass format= one of {FORMATS[1:]}", path=str(path))
+        return detected
+    suffix = path.suffix.lower()
+    if suffix == ".csd":
+        return "csd"
+    if suffix == ".csv":
+        return "mmsa-csv"
+    if suffix in PICKLE_SUFFIXES:
+        return _pickle_format(path)
+    raise DataError(f"cannot tell the dataset format from the name; pass format= one of {FORMATS[1:]}", path=str(path))
+
+
+def read_corpus(path: str | Path, format: str = "auto", **options: Any) -> Corpus:
+    """Read any supported dataset into a ``Corpus`` (formats and options: module docstring).
+
+    Raises:
+        DataError: naming the path (and utterance and field where known) for unknown formats,
+            unreadable files and invalid data.
+    """
+    if format not in FORMATS:
+        raise DataError(f"unknown format {format!r}; choose one of {FORMATS}", path=str(path))
+    if format == "auto":
+        format = detect_format(path)
+    if format == SYNTHETIC:
+        return generate_synthetic(**options)
+    try:
+        return READERS[format](path, **options)
+    except TypeError as error:
+        if "unexpected keyword argument" in str(error):
+            raise DataError(f"format {format!r} does not take that option ({error})", path=str(path)) from None
+        raise
