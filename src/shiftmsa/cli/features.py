@@ -1,7 +1,71 @@
-"""``shiftmsa extract`` and ``shiftmsa extract-dataset``: features from the user's own media."""
+"""``shiftmsa extract`` and ``shiftmsa extract-dataset``: word-level features from the user's own media."""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+import time
+
+from shiftmsa.features.settings import ACOUSTIC_EXTRACTORS, ExtractionSettings
+
+
+def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--acoustic", choices=ACOUSTIC_EXTRACTORS, default="librosa",
+                        help="acoustic extractor (openSMILE ones need the opensmile extra; default librosa)")
+    parser.add_argument("--no-visual", action="store_true", help="skip the video stream even when present")
+    parser.add_argument("--video-fps", type=float, default=None,
+                        help="analyse at most this many video frames per second (default: all)")
+
+
+def _settings(args: argparse.Namespace) -> ExtractionSettings:
+    return ExtractionSettings(acoustic=args.acoustic, visual=not args.no_visual, video_fps=args.video_fps)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from shiftmsa.features.clip_io import save_clip_features
+    from shiftmsa.features.pipeline import extract_clip, feature_identity
+    from shiftmsa.features.transcript import read_transcript
+
+    started = time.perf_counter()
+    features = extract_clip(args.clip, read_transcript(args.transcript), settings=_settings(args))
+    npz_path, json_path = save_clip_features(features, args.output, clip=str(args.clip),
+                                             feature_identity=feature_identity(features.extractor))
+    print(f"{len(features.words)} words, acoustic {features.acoustic.shape}, visual "
+          f"{None if features.visual is None else features.visual.shape} in {time.perf_counter() - started:.1f} s")
+    for word, (start, end) in zip(features.words, features.word_times):
+        print(f"  {start:7.2f} {end:7.2f}  {word}")
+    print(f"counts: {json.dumps(features.counts)}")
+    print(f"wrote {npz_path} and {json_path}")
+    return 0
+
+
+def _extract_dataset(args: argparse.Namespace) -> int:
+    from shiftmsa.features.dataset import FAILURES_FILE, extract_dataset
+
+    def report(done: int, total: int, clip_id: str, status: str) -> None:
+        print(f"[{done}/{total}] {clip_id}: {status}", file=sys.stderr, flush=True)
+
+    corpus, failures = extract_dataset(args.manifest, args.output, settings=_settings(args), progress=report)
+    print(f"wrote {args.output}: {len(corpus)} utterances {corpus.split_sizes()}, acoustic_dim "
+          f"{corpus.acoustic_dim}, visual_dim {corpus.visual_dim}; fallbacks {corpus.report.repairs}")
+    if failures:
+        print(f"{len(failures)} clip(s) failed, listed in {args.output}/{FAILURES_FILE}", file=sys.stderr)
+    return 1 if failures else 0
+
 
 def register(subparsers) -> None:
-    """Add the feature-extraction commands (filled in below as they land)."""
+    """Add ``extract`` (one clip) and ``extract-dataset`` (a manifest of clips)."""
+    clip = subparsers.add_parser("extract", help="word-aligned acoustic/visual features of one clip (.npz + .json)")
+    clip.add_argument("clip", help="media file: mp4, mkv, webm, wav, ...")
+    clip.add_argument("--transcript", required=True, help="the words spoken, or a text file holding them")
+    clip.add_argument("-o", "--output", required=True, help="output stem: writes OUT.npz and OUT.json")
+    _add_settings_arguments(clip)
+    clip.set_defaults(handler=_extract)
+
+    dataset = subparsers.add_parser("extract-dataset", help="features of every clip of a manifest CSV into a dataset "
+                                                            "folder (resumes from its cache)")
+    dataset.add_argument("manifest", help="CSV with columns clip, transcript and optional id, label, split")
+    dataset.add_argument("-o", "--output", required=True, help="dataset folder (native shiftmsa format)")
+    _add_settings_arguments(dataset)
+    dataset.set_defaults(handler=_extract_dataset)

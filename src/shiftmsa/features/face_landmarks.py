@@ -7,6 +7,8 @@ with the ``numpy<2`` pin lifted: ``pip install 'shiftmsa[face]'``.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from shiftmsa.features.extras import MissingExtraError, require
@@ -24,6 +26,7 @@ class FaceMeshLandmarker:
     name = "mediapipe-face-mesh"
 
     def __init__(self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
+        os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's per-graph INFO/WARNING lines
         self._mediapipe = require("mediapipe", "face")
         if not hasattr(getattr(self._mediapipe, "solutions", None), "face_mesh"):
             raise MissingExtraError(f"mediapipe {self._mediapipe.__version__} ships no face-mesh models; "
