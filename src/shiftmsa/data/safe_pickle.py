@@ -13,8 +13,6 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from shiftmsa.data.contract import DataError
 
 # Builtin types a data pickle may name (protocols <= 3 name set/frozenset/bytearray as globals).
@@ -54,7 +52,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         self.source = source
 
     def find_class(self, module: str, name: str) -> Any:
-        if module == "builtins" and name in ALLOWED_BUILTINS:
+        if module in ("builtins", "__builtin__") and name in ALLOWED_BUILTINS:
             return super().find_class(module, name)
         if module == "_codecs" and name == "encode":
             # protocol-2 pickles of bytes (numpy buffers) go through codecs.encode(str, "latin1")
@@ -102,7 +100,3 @@ def loads_pickle(payload: bytes, *, source: str) -> Any:
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as error:
         raise DataError(f"not a readable data pickle ({type(error).__name__}: {error})", path=source) from None
 
-
-def as_str_array(values: Any) -> np.ndarray:
-    """A numpy unicode array from an array/list of str or bytes (pickled ids and texts)."""
-    return np.array([v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in values])
