@@ -39,8 +39,10 @@ def run_folder_name(model: ModelConfig) -> str:
 
 
 def with_model(config: RunConfig, model: ModelConfig) -> RunConfig:
+    """``config`` for another model; the base ``model.params`` (e.g. the encoder) apply to it too,
+    under the model's own params."""
     variant = copy.deepcopy(config)
-    variant.model = copy.deepcopy(model)
+    variant.model = ModelConfig(model.name, model.preset, {**config.model.params, **model.params})
     return variant
 
 

@@ -180,7 +180,7 @@ class RunTrainer:
                                            error_if_nonfinite=False)
             optimizer.step()
             scheduler.step()
-            total += float(loss) * len(batch)
+            total += float(loss.detach()) * len(batch)
             count += len(batch)
         return total / max(1, count)
 

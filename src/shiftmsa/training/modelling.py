@@ -13,7 +13,7 @@ from torch import nn
 from shiftmsa.config import RunConfig, TrainConfig
 from shiftmsa.data.alignment import BatchBuilder
 from shiftmsa.data.contract import Corpus
-from shiftmsa.models.registry import build_model, make_config
+from shiftmsa.models.registry import build_model, make_config, model_spec
 from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
 from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, read_bundle_metadata
 from shiftmsa.training.optimization import build_optimizer
@@ -59,9 +59,19 @@ def _assemble(name: str, preset: str | None, model_config, *, max_length: int,
     return PreparedModel(name, preset, model_config, model, tokenizer, encoder_config, builder)
 
 
+def model_config_fields(name: str) -> set[str]:
+    return {f.name for f in dataclasses.fields(model_spec(name).config_class)}
+
+
 def prepare_model(config: RunConfig, corpus: Corpus) -> PreparedModel:
-    """Build ``config.model`` for the feature widths of ``corpus``, encoder weights pretrained."""
-    model_config = make_config(config.model.name, config.model.preset, config.model.params,
+    """Build ``config.model`` for the feature widths of ``corpus``, encoder weights pretrained.
+
+    A model sized for a token length (msg-mba's W_pt / W_pm) is sized for ``data.max_length``
+    unless its params say otherwise."""
+    overrides = dict(config.model.params)
+    if "max_length" in model_config_fields(config.model.name):
+        overrides.setdefault("max_length", config.data.max_length)
+    model_config = make_config(config.model.name, config.model.preset, overrides,
                                acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
     return _assemble(config.model.name, config.model.preset, model_config,
                      max_length=config.data.max_length, acoustic_dim=corpus.acoustic_dim,
