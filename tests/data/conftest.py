@@ -1,30 +1,14 @@
-"""Writers of tiny data files in the exact layouts of the real ones, for the data tests."""
+"""Fixtures of the data tests: tiny files in the exact layouts of the real ones."""
 
 from __future__ import annotations
 
-import csv
 import json
-import pickle
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
-
-MAG_VISUAL_DIM, MAG_ACOUSTIC_DIM = 47, 74
-
-
-def mag_sample(words, seed, label=1.2, segment="vid_1", visual_dim=MAG_VISUAL_DIM, acoustic_dim=MAG_ACOUSTIC_DIM):
-    rng = np.random.default_rng(seed)
-    visual = rng.standard_normal((len(words), visual_dim)).astype(np.float32)
-    acoustic = rng.standard_normal((len(words), acoustic_dim)).astype(np.float32)
-    return ((np.array(words), visual, acoustic), np.array([[label]], dtype=np.float32), segment)
-
-
-def write_pickle(path: Path, content) -> Path:
-    with path.open("wb") as stream:
-        pickle.dump(content, stream, protocol=4)
-    return path
+from data_helpers import WORD_INTERVALS, mag_sample, mmsa_split, write_csd, write_csv, write_pickle
 
 
 @pytest.fixture
@@ -35,20 +19,6 @@ def mag_pickle(tmp_path) -> Path:
     content = {"train": [train], "dev": [mag_sample(["so", "boring"], 1, -1.5, "vid_2")],
                "test": [mag_sample(["fine"], 2, 0.4, "vid_3")]}
     return write_pickle(tmp_path / "mosi.pkl", content)
-
-
-def mmsa_split(ids, texts, labels, audio_lengths, vision_lengths, steps=5, d_a=5, d_v=3, seed=0):
-    rng = np.random.default_rng(seed)
-    n = len(ids)
-    return {
-        "raw_text": np.array(texts, dtype=object), "id": np.array(ids, dtype=object),
-        "audio": rng.standard_normal((n, steps, d_a)).astype(np.float32),
-        "vision": rng.standard_normal((n, steps, d_v)).astype(np.float32),
-        "regression_labels": np.array(labels, dtype=np.float32),
-        "classification_labels": np.zeros(n, dtype=np.float32),
-        "text_bert": np.zeros((n, 3, steps), dtype=np.float32),
-        "audio_lengths": list(audio_lengths), "vision_lengths": list(vision_lengths),
-    }
 
 
 @pytest.fixture
@@ -71,14 +41,6 @@ def mmsa_aligned_pickle(tmp_path) -> Path:
         "test": mmsa_split(["c_1"], ["really great movie"], [2.6], [3], [3], seed=2),
     }
     return write_pickle(tmp_path / "aligned_50.pkl", content)
-
-
-def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture
@@ -119,28 +81,11 @@ def openface_dir(tmp_path) -> Path:
     return folder
 
 
-def write_csd(path: Path, root: str, data: dict[str, tuple[np.ndarray, np.ndarray]]) -> Path:
-    """A computational sequence in the SDK's HDF5 layout (metadata strings stored as object arrays)."""
-    with h5py.File(path, "w") as handle:
-        group = handle.create_group(root)
-        for video, (features, intervals) in data.items():
-            video_group = group.create_group(f"data/{video}")
-            video_group["features"] = features
-            video_group["intervals"] = intervals
-        for key, value in {"root name": root, "dimension names": "[]", "dataset name": "tiny"}.items():
-            group.create_dataset(f"metadata/{key}", data=np.array([value.encode()], dtype=object),
-                                 dtype=h5py.special_dtype(vlen=bytes))
-    return path
-
-
-WORD_INTERVALS = np.array([[0.0, 0.5], [0.5, 1.0], [1.0, 1.2], [1.2, 2.0], [2.5, 3.0]])
-
-
 @pytest.fixture
 def csd_files(tmp_path) -> dict[str, Path]:
     """Labels (2 segments of one video), words with a silence token, acoustic and visual on the word intervals."""
     labels = write_csd(tmp_path / "labels.csd", "Opinion Segment Labels",
-                       {"vid": (np.array([[1.5], [-2.0]], dtype=np.float32), np.array([[0.0, 1.1], [1.1, 3.0]]))})
+                       {"vid": (np.array([[1.5], [-2.0]], dtype=np.float32), np.array([[0.0, 1.05], [1.05, 3.0]]))})
     words = np.array([[b"that"], [b"was"], [b"sp"], [b"sick"], [b"indeed"]], dtype=object)
     word_file = tmp_path / "words.csd"
     with h5py.File(word_file, "w") as handle:
@@ -154,3 +99,4 @@ def csd_files(tmp_path) -> dict[str, Path]:
     visual = write_csd(tmp_path / "facet.csd", "FACET",
                        {"vid": (np.ones((5, 3), dtype=np.float32), WORD_INTERVALS)})
     return {"labels": labels, "words": word_file, "acoustic": acoustic, "visual": visual}
+

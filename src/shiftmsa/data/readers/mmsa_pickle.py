@@ -26,7 +26,7 @@ from shiftmsa.data.validation import UtteranceChecker, as_words
 
 SEQUENCE_POLICIES = ("auto", "mean")
 STREAMS = {"acoustic": ("audio", "audio_lengths"), "visual": ("vision", "vision_lengths")}
-REQUIRED_KEYS = ("raw_text", "id", "regression_labels")
+REQUIRED_KEYS = ("id", "raw_text", "regression_labels")
 
 
 def _split_field(path: str, split: str, table: dict, key: str) -> Any:
