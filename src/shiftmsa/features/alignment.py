@@ -31,6 +31,7 @@ SPELLING_CUTOFF = 0.6
 SPEECH_RANGE_DB = 35.0
 SPOKEN_NOISE = "[SPEECH]"
 APOSTROPHE_SUFFIXES = ("t", "s", "re", "ve", "ll", "d", "m")
+DITHER_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,13 @@ class PocketsphinxAligner:
         self._pocketsphinx = require("pocketsphinx", "features")
         self.sample_rate = sample_rate
         self.settings = {"model": "en-us (bundled)", "spelling_cutoff": SPELLING_CUTOFF,
-                         "speech_range_db": SPEECH_RANGE_DB}
-        self._decoder = self._pocketsphinx.Decoder(samprate=sample_rate, loglevel="FATAL")
+                         "speech_range_db": SPEECH_RANGE_DB, "dither_seed": DITHER_SEED}
+        self._decoder = self._new_decoder()
+
+    def _new_decoder(self):
+        """A decoder with seeded dither: digitally silent stretches (exact zeros, as synthesised
+        speech has) otherwise stop the search short of the last words; the seed keeps it deterministic."""
+        return self._pocketsphinx.Decoder(samprate=self.sample_rate, loglevel="FATAL", dither=True, seed=DITHER_SEED)
 
     @property
     def version(self) -> str:
@@ -110,7 +116,8 @@ class PocketsphinxAligner:
         matches = difflib.get_close_matches(word, pool, n=1, cutoff=SPELLING_CUTOFF)
         return matches[0] if matches else None
 
-    def _alignment_tokens(self, words: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    def alignment_tokens(self, words: tuple[str, ...]) -> tuple[list[str], list[str]]:
+        """What the decoder is asked to align for each word, and the rule (1 or 2) that chose it."""
         tokens, sources = [], []
         for word in words:
             known = self.dictionary_form(word)
@@ -146,7 +153,8 @@ class PocketsphinxAligner:
     def __call__(self, samples: np.ndarray, words: tuple[str, ...]) -> WordAlignment:
         if not words:
             return WordAlignment(times=np.zeros((0, 2)), sources=(), counts={"alignment_failed": 0})
-        tokens, sources = self._alignment_tokens(words)
+        self._decoder = self._new_decoder()  # each clip starts from the same dither state and dictionary
+        tokens, sources = self.alignment_tokens(words)
         times = self._decode(samples, tokens)
         failed = times is None
         if failed:
