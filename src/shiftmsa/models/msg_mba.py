@@ -79,7 +79,8 @@ class MsgMbaModel(nn.Module):
         return MultimodalShiftingGate(
             widths[modality], [widths[p] for p in config.gate_partners(modality)], gate=config.gate,
             threshold=config.shift_threshold, learnable_threshold=config.learnable_threshold,
-            layer_norm=config.layer_norm_after_shift, dropout=config.shift_dropout)
+            layer_norm=config.layer_norm_after_shift, dropout=config.shift_dropout,
+            gate_bias_init=config.gate_bias_init)
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,

@@ -34,6 +34,8 @@ class MsgMbaConfig:
         gate: ``scalar`` (literal Eq. 4-5) or ``vector`` (MAG-style) gates.
         shift_threshold: initial mu of Eq. 7.
         learnable_threshold: mu is trained (True, the paper) or fixed.
+        gate_bias_init: initial gate bias b_g (1.0 starts the ReLU gates open; with PyTorch's
+            default init, None, a scalar gate is dead for every token in about one seed of three).
         layer_norm_after_shift: LayerNorm after each shift (MAG has one; the paper is silent).
         shift_dropout: dropout on each shifted representation.
         rnn: RNN variant of Eq. 1-2 (Table VI): slstm, blstm, sgru, bgru.
@@ -65,6 +67,7 @@ class MsgMbaConfig:
     gate: str = "scalar"
     shift_threshold: float = 1.0
     learnable_threshold: bool = True
+    gate_bias_init: float | None = 1.0
     layer_norm_after_shift: bool = False
     shift_dropout: float = 0.1
     rnn: str = "blstm"

@@ -52,12 +52,15 @@ class MultimodalShiftingGate(nn.Module):
         learnable_threshold: mu is trained (the paper) or a fixed constant (MAG).
         layer_norm: apply LayerNorm(d) after the shift (MAG does; the paper does not say).
         dropout: dropout on F* (after the LayerNorm when there is one).
+        gate_bias_init: initial b_gm of every gate; a positive value starts the gates open, so
+            that no ReLU gate is dead for every token at initialisation (a scalar gate that is
+            never receives a gradient). None keeps PyTorch's default Linear initialisation.
         epsilon: the 1e-6 of Eq. 7 that keeps eta finite when h_s is zero.
     """
 
     def __init__(self, shifted_dim: int, partner_dims: Sequence[int], *, gate: str = "scalar",
                  threshold: float = 1.0, learnable_threshold: bool = True, layer_norm: bool = False,
-                 dropout: float = 0.0, epsilon: float = 1e-6) -> None:
+                 dropout: float = 0.0, gate_bias_init: float | None = None, epsilon: float = 1e-6) -> None:
         super().__init__()
         if gate not in GATE_SHAPES:
             raise ValueError(f"gate must be one of {GATE_SHAPES}, got {gate!r}")
@@ -65,6 +68,9 @@ class MultimodalShiftingGate(nn.Module):
             raise ValueError("a shifting gate needs at least one partner modality")
         gate_width = 1 if gate == "scalar" else shifted_dim
         self.gates = nn.ModuleList(nn.Linear(shifted_dim + width, gate_width) for width in partner_dims)
+        if gate_bias_init is not None:
+            for gate_layer in self.gates:
+                nn.init.constant_(gate_layer.bias, gate_bias_init)
         self.projections = nn.ModuleList(nn.Linear(width, shifted_dim, bias=False) for width in partner_dims)
         self.shift_bias = nn.Parameter(torch.zeros(shifted_dim))
         initial = torch.tensor(float(threshold))

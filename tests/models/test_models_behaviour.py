@@ -1,0 +1,82 @@
+"""What the assembled models do with their inputs: absent modalities, [CLS], losses, extras."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from shiftmsa.models import build_model, make_config
+from shiftmsa.modules.pooling import pool
+
+
+@pytest.fixture(scope="module")
+def full_model(tiny_encoders, feature_dims):
+    torch.manual_seed(0)
+    config = make_config("msg-mba", overrides={"encoder": tiny_encoders["bert"]}, **feature_dims)
+    return build_model("msg-mba", config).eval()
+
+
+def test_a_dropped_modality_has_no_parameters(tiny_encoders, feature_dims):
+    text_acoustic = build_model("msg-mba", make_config("msg-mba", "table4.t_a", {"encoder": tiny_encoders["bert"]},
+                                                       **feature_dims))
+    names = [n for n, _ in text_acoustic.named_parameters()]
+    assert not [n for n in names if "visual" in n]
+    assert any(n.startswith("rnns.acoustic") for n in names)
+    acoustic_only = build_model("msg-mba", make_config("msg-mba", "table4.a", **feature_dims))
+    assert acoustic_only.backbone is None
+    assert all(n.startswith(("rnns.acoustic", "fusion", "head")) for n, _ in acoustic_only.named_parameters())
+
+
+def test_inputs_of_unused_modalities_are_ignored_and_missing_used_ones_are_named(tiny_encoders, feature_dims,
+                                                                                batches):
+    model = build_model("text-only", make_config("text-only", overrides={"encoder": tiny_encoders["bert"]})).eval()
+    batch = batches["bert"]
+    with torch.no_grad():
+        with_streams = model(**batch).prediction
+        without = model(**{**batch, "acoustic": None, "visual": None}).prediction
+    torch.testing.assert_close(with_streams, without)
+    full = build_model("msg-mba", make_config("msg-mba", overrides={"encoder": tiny_encoders["bert"]}, **feature_dims))
+    with pytest.raises(ValueError, match="uses the visual modality but got visual=None"):
+        full(**{**batch, "visual": None})
+    with pytest.raises(ValueError, match=r"acoustic must be \(batch, tokens, 5\)"):
+        full(**{**batch, "acoustic": batch["acoustic"][..., :2]})
+
+
+@pytest.mark.parametrize("family", ["bert", "xlnet"])
+def test_prediction_reads_the_cls_position(family, tiny_encoders, feature_dims, batches):
+    config = make_config("msg-mba", overrides={"encoder": tiny_encoders[family]}, **feature_dims)
+    torch.manual_seed(0)
+    model = build_model("msg-mba", config).eval()
+    batch = batches[family]
+    with torch.no_grad():
+        output = model(**batch)
+        cls_row = 0 if family == "bert" else batch["input_ids"].shape[1] - 1
+        torch.testing.assert_close(output.prediction, model.head(output.extras["fusion"][:, cls_row]))
+        other_row = model.head(pool(output.extras["fusion"], batch["attention_mask"],
+                                    torch.full_like(batch["cls_index"], 1), "cls"))
+    assert not torch.allclose(output.prediction, other_row)
+
+
+def test_huber_switch_and_extras(full_model, tiny_encoders, feature_dims, batches):
+    with torch.no_grad():
+        output = full_model(**batches["bert"])
+    assert output.auxiliary_loss.item() > 0
+    for key in ("shift/text", "eta/text", "shift/acoustic", "eta/visual", "p_att/acoustic", "x_att/visual",
+                "fused/text", "fused/acoustic", "fused/visual", "fusion"):
+        assert key in output.extras
+    assert output.extras["x_att/visual"].shape == (3, 8, 8)
+    mask = batches["bert"]["attention_mask"].bool()
+    assert torch.all(output.extras["x_att/acoustic"][~mask.unsqueeze(1).expand(-1, 8, -1)] == 0)
+    no_huber = build_model("msg-mba", make_config("msg-mba", "table3.mba", {"encoder": tiny_encoders["bert"]},
+                                                  **feature_dims))
+    assert no_huber(**batches["bert"]).auxiliary_loss.item() == 0.0
+
+
+def test_mag_injects_after_embeddings_for_bert_and_after_layer_one_for_xlnet(tiny_encoders, feature_dims, batches):
+    bert = build_model("mag", make_config("mag", overrides={"encoder": tiny_encoders["bert"]}, **feature_dims))
+    xlnet = build_model("mag", make_config("mag", "xlnet", {"encoder": tiny_encoders["xlnet"]}, **feature_dims))
+    assert (bert.shift_layer, xlnet.shift_layer) == (0, 1)
+    assert bert.gate.gates[0].out_features == 32 and isinstance(bert.gate.layer_norm, torch.nn.LayerNorm)
+    assert not [n for n, _ in bert.named_parameters() if n.startswith("rnn")]
+    output = xlnet.eval()(**batches["xlnet"])
+    assert output.auxiliary_loss.item() == 0.0 and "eta/text" in output.extras

@@ -1,0 +1,67 @@
+"""Every preset of every registered model builds, runs forward and backward on a tiny encoder,
+and every trainable parameter receives a gradient."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from shiftmsa.models import available_models, build_model, make_config
+from shiftmsa.models.msg_mba_presets import XLNET_ENCODER
+
+TINY_DEPTH = 3
+
+
+def runnable_presets():
+    """(model, preset) pairs; fig5 layers deeper than the tiny encoders are tested for refusal."""
+    for spec in available_models():
+        for preset in [None, *spec.presets]:
+            if preset and preset.startswith("fig5.layer") and int(preset.removeprefix("fig5.layer")) > TINY_DEPTH:
+                continue
+            yield spec.name, preset
+
+
+def build_tiny(name: str, preset: str | None, tiny_encoders: dict[str, str], feature_dims: dict[str, int]):
+    spec = {s.name: s for s in available_models()}[name]
+    encoder = spec.presets.get(preset, {}).get("encoder", "minilm") if preset else "minilm"
+    family = "xlnet" if encoder == XLNET_ENCODER else "bert"
+    config = make_config(name, preset, {"encoder": tiny_encoders[family]}, **feature_dims)
+    torch.manual_seed(0)
+    return build_model(name, config), family
+
+
+@pytest.mark.parametrize(("name", "preset"), list(runnable_presets()))
+def test_preset_trains_one_step_and_every_parameter_gets_a_gradient(name, preset, tiny_encoders, batches,
+                                                                        feature_dims):
+    model, family = build_tiny(name, preset, tiny_encoders, feature_dims)
+    output = model(**batches[family])
+    assert output.prediction.shape == (3,)
+    assert torch.isfinite(output.prediction).all()
+    (output.prediction.pow(2).mean() + output.auxiliary_loss).backward()
+    missing = {n for n, p in model.named_parameters() if p.requires_grad and (p.grad is None or not p.grad.any())}
+    assert missing == clipped_thresholds(output.extras, batches[family]["attention_mask"]) & missing
+
+
+def clipped_thresholds(extras: dict, attention_mask: torch.Tensor) -> set[str]:
+    """mu of Eq. 7 gets no gradient where eta = min(., 1) is clipped on every real token (the
+    usual state at initialisation, while h_s is small); those are the only allowed exceptions."""
+    real = attention_mask.bool()
+    return {f"gates.{key.removeprefix('eta/')}.threshold" for key, eta in extras.items()
+            if key.startswith("eta/") and bool((eta[real] == 1).all())}
+
+
+def test_fig5_layer_deeper_than_the_encoder_is_refused(tiny_encoders, feature_dims):
+    config = make_config("msg-mba", "fig5.layer4", {"encoder": tiny_encoders["bert"]}, **feature_dims)
+    with pytest.raises(ValueError, match="split layer 4 is outside 0..3"):
+        build_model("msg-mba", config)
+
+
+def test_same_seed_same_outputs(tiny_encoders, batches, feature_dims):
+    first, _ = build_tiny("msg-mba", None, tiny_encoders, feature_dims)
+    second, _ = build_tiny("msg-mba", None, tiny_encoders, feature_dims)
+    torch.manual_seed(3)
+    a = first(**batches["bert"])
+    torch.manual_seed(3)
+    b = second(**batches["bert"])
+    torch.testing.assert_close(a.prediction, b.prediction, rtol=0, atol=0)
+    torch.testing.assert_close(a.auxiliary_loss, b.auxiliary_loss, rtol=0, atol=0)
