@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import MISSING, fields
+
+from shiftmsa.cli import CommandError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("models", help="list registered models, presets and config fields")
+    parser = subparsers.add_parser("models", help="list registered models, their presets and config fields")
+    parser.add_argument("name", nargs="?", help="show only this model")
     parser.set_defaults(handler=list_models)
 
 
+def describe_model(spec) -> list[str]:
+    """The lines printed for one model: description, presets, fields with defaults."""
+    lines = [f"{spec.name}: {spec.description}", "  presets:"]
+    width = max((len(p) for p in spec.presets), default=0)
+    lines += [f"    {preset:<{width}}  {spec.preset_descriptions.get(preset, '')}".rstrip()
+              for preset in spec.presets] or ["    (none)"]
+    lines.append("  config fields (default):")
+    for field in fields(spec.config_class):
+        default = field.default if field.default is not MISSING else field.default_factory()
+        lines.append(f"    {field.name} = {default!r}")
+    return lines
+
+
 def list_models(args: argparse.Namespace) -> int:
-    print("no models registered yet")
+    from shiftmsa.models import available_models
+
+    specs = [spec for spec in available_models() if args.name in (None, spec.name)]
+    if not specs:
+        names = ", ".join(spec.name for spec in available_models())
+        raise CommandError(f"unknown model {args.name!r}; registered models: {names}")
+    print("\n\n".join("\n".join(describe_model(spec)) for spec in specs))
     return 0
