@@ -1,7 +1,6 @@
 import os
 import pickle
 
-import pytest
 from data_helpers import shared_data_path
 
 from shiftmsa.cli import main

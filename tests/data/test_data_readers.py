@@ -1,8 +1,6 @@
-import json
-
 import numpy as np
 import pytest
-from data_helpers import mag_sample, mmsa_split, shared_data_path, write_csd, write_csv, write_pickle
+from data_helpers import mmsa_split, shared_data_path, write_csd, write_csv, write_pickle
 
 from shiftmsa.data import DataError, read_corpus, write_native_dataset
 from shiftmsa.data.readers.csd import assemble_csd_corpus, read_computational_sequence
@@ -188,3 +186,15 @@ def real_mosi():
 @pytest.fixture
 def real_openface():
     return shared_data_path("mosi_openface")
+
+
+def test_mmsa_stream_with_too_few_rows_is_refused(tmp_path):
+    table = mmsa_split(["a", "b"], ["x", "y"], [0.0, 1.0], [1, 1], [1, 1])
+    table["audio"] = table["audio"][:1]
+    with pytest.raises(DataError, match="'audio'"):
+        read_corpus(write_pickle(tmp_path / "unaligned_50.pkl", {"train": table}))
+
+
+def test_pickle_flavour_sniffed_when_the_name_is_not_a_published_one(tmp_path, mag_pickle, mmsa_aligned_pickle):
+    assert detect_format(mag_pickle.rename(tmp_path / "mine.pkl")) == "mag-pkl"
+    assert detect_format(mmsa_aligned_pickle.rename(tmp_path / "theirs.pickle")) == "mmsa-pkl"

@@ -18,12 +18,14 @@ mmsa-csv, which has no features, and synthetic, which has no infinities):
 
 ``format="auto"`` decides from the path: ``"synthetic"``; a folder with ``meta.json`` (native),
 ``mosi_utterances.csv`` (mosi-table) or ``mosi_openface_words.jsonl`` (openface); a ``.csd`` file;
-a ``.csv`` file (mmsa-csv); a ``.pkl``/``.pickle`` file whose top-level keys are MAG-BERT's
-(``dev``) or MMSA's (``valid``) -- told apart by the restricted unpickler, never the plain one.
+a ``.csv`` file (mmsa-csv); a ``.pkl``/``.pickle`` file by its published name (``mosi.pkl``, ``mosei.pkl``: mag-pkl;
+``aligned_50.pkl``, ``unaligned_50.pkl``: mmsa-pkl), else by whether its splits hold lists of
+samples (MAG-BERT) or dicts of arrays (MMSA), read with the restricted unpickler.
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any, Callable
 
@@ -51,16 +53,24 @@ READERS: dict[str, Callable[..., Corpus]] = {
 FORMATS: tuple[str, ...] = ("auto", *READERS, SYNTHETIC)
 FOLDER_MARKERS = {NATIVE_META_FILE: "native", MOSI_TABLE_FILE: "mosi-table", OPENFACE_WORDS_FILE: "openface"}
 PICKLE_SUFFIXES = (".pkl", ".pickle")
+KNOWN_PICKLE_NAMES = {"mosi.pkl": "mag-pkl", "mosei.pkl": "mag-pkl",
+                      "aligned_50.pkl": "mmsa-pkl", "unaligned_50.pkl": "mmsa-pkl"}
 
 
 def _pickle_format(path: Path) -> str:
-    keys = set(load_pickle(path)) if path.is_file() else set()
-    if "dev" in keys:
+    """By the published file names, else by content: MAG-BERT pickles map splits to lists of
+    samples, MMSA pickles map them to dicts of arrays (sniffing loads the file once more)."""
+    if path.name.lower() in KNOWN_PICKLE_NAMES:
+        return KNOWN_PICKLE_NAMES[path.name.lower()]
+    content = load_pickle(path)
+    splits = [content[key] for key in ("train", "dev", "valid", "test")
+              if isinstance(content, dict) and key in content]
+    if splits and all(isinstance(split, list) for split in splits):
         return "mag-pkl"
-    if "valid" in keys:
+    if splits and all(isinstance(split, dict) for split in splits):
         return "mmsa-pkl"
-    raise DataError("a pickle with neither MAG-BERT's train/dev/test nor MMSA's train/valid/test keys; "
-                    f"pass format= explicitly (one of {FORMATS[1:]})", path=str(path))
+    raise DataError("a pickle with neither MAG-BERT's layout (split -> list of samples) nor MMSA's "
+                    f"(split -> dict of arrays); pass format= explicitly (one of {FORMATS[1:]})", path=str(path))
 
 
 def detect_format(path: str | Path) -> str:
@@ -99,9 +109,10 @@ def read_corpus(path: str | Path, format: str = "auto", **options: Any) -> Corpu
         format = detect_format(path)
     if format == SYNTHETIC:
         return generate_synthetic(**options)
+    reader = READERS[format]
     try:
-        return READERS[format](path, **options)
+        inspect.signature(reader).bind(path, **options)
     except TypeError as error:
-        if "unexpected keyword argument" in str(error):
-            raise DataError(f"format {format!r} does not take that option ({error})", path=str(path)) from None
-        raise
+        raise DataError(f"format {format!r} does not take these options ({error}); see read_corpus's docstring",
+                        path=str(path)) from None
+    return reader(path, **options)

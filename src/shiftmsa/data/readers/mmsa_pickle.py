@@ -35,14 +35,15 @@ def _split_field(path: str, split: str, table: dict, key: str) -> Any:
     return table[key]
 
 
-def _valid_rows(path: str, split: str, table: dict, stream: str) -> list[np.ndarray] | None:
+def _valid_rows(path: str, split: str, table: dict, stream: str, n_utterances: int) -> list[np.ndarray] | None:
     """Each utterance's rows cut to its true length, or None when the stream is absent."""
     key, length_key = STREAMS[stream]
     if key not in table:
         return None
     sequences = np.asarray(table[key], dtype=np.float32)
-    if sequences.ndim != 3:
-        raise DataError(f"expected (N, steps, dim), got shape {sequences.shape}", path=path, field_name=key)
+    if sequences.ndim != 3 or len(sequences) != n_utterances:
+        raise DataError(f"expected ({n_utterances}, steps, dim) in split {split!r}, got shape {sequences.shape}",
+                        path=path, field_name=key)
     lengths = np.asarray(table.get(length_key, [sequences.shape[1]] * len(sequences)), dtype=np.int64)
     if lengths.shape != (len(sequences),):
         raise DataError(f"{len(lengths)} lengths for {len(sequences)} sequences in split {split!r}",
@@ -83,7 +84,10 @@ def read_mmsa_pickle(path: str | Path, *, sequences: str = "auto", inf_policy: s
     records = []
     for split, table in content.items():
         ids, texts, labels = (_split_field(source, split, table, key) for key in REQUIRED_KEYS)
-        streams = {stream: _valid_rows(source, split, table, stream) for stream in STREAMS}
+        if not len(ids) == len(texts) == len(labels):
+            raise DataError(f"split {split!r} has {len(ids)} ids, {len(texts)} texts and {len(labels)} labels",
+                            path=source, field_name="id")
+        streams = {stream: _valid_rows(source, split, table, stream, len(ids)) for stream in STREAMS}
         for index, (utterance_id, text, label) in enumerate(zip(ids, texts, labels)):
             records.append({"utterance_id": utterance_id, "words": as_words(text), "label": label, "split": split,
                             **{stream: rows[index] if rows is not None else None for stream, rows in streams.items()}})
