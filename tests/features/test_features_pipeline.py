@@ -81,3 +81,22 @@ def test_real_mosi_video_gives_face_features_for_every_word():
     assert features.counts["out_of_dictionary_spelled_alike"] == 1 and features.counts["alignment_failed"] == 0
     assert np.all(features.visual[:, -1] > 0.9) and np.all(np.diff(features.word_times[:, 0]) > 0)
     assert features.word_times[-1, 1] <= 7.45
+
+
+def test_extract_command_writes_npz_and_json_and_prints_word_times(spoken_wav, spoken_text, tmp_path, capsys):
+    from shiftmsa.cli import main
+
+    assert main(["extract", str(spoken_wav), "--transcript", spoken_text, "-o", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "5 words, acoustic (5, 35), visual None" in printed and "good" in printed
+    saved = json.loads((tmp_path / "out.json").read_text())
+    assert saved["feature_identity"]["acoustic"].startswith("librosa-") and len(saved["word_times"]) == 5
+
+
+def test_extract_command_reports_a_corrupt_clip_in_one_line(tmp_path, capsys):
+    from shiftmsa.cli import main
+
+    (tmp_path / "bad.mp4").write_bytes(b"\x00" * 64)
+    assert main(["extract", str(tmp_path / "bad.mp4"), "--transcript", "hi", "-o", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "bad.mp4" in error and "field 'audio'" in error
