@@ -60,7 +60,9 @@ def tiny_xlnet_dir(tmp_path_factory) -> Path:
         unk_id=0, bos_id=1, eos_id=2, pad_id=3, unk_piece="<unk>", bos_piece="<s>",
         eos_piece="</s>", pad_piece="<pad>", minloglevel=2,
     )
-    XLNetTokenizer(vocab_file=str(folder / "spiece.model")).save_pretrained(folder)
+    pieces = spm.SentencePieceProcessor(model_file=str(folder / "spiece.model"))
+    vocab = [(pieces.id_to_piece(i), pieces.get_score(i)) for i in range(pieces.get_piece_size())]
+    XLNetTokenizer(vocab=vocab, unk_id=0).save_pretrained(folder)
     config = XLNetConfig(vocab_size=60, d_model=32, n_layer=3, n_head=4, d_inner=64, pad_token_id=3)
     XLNetModel(config).save_pretrained(folder)
     corpus.unlink()
