@@ -6,7 +6,6 @@ import pytest
 import torch
 
 from shiftmsa.models import build_model, make_config
-from shiftmsa.modules.pooling import pool
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +50,9 @@ def test_prediction_reads_the_cls_position(family, tiny_encoders, feature_dims, 
     with torch.no_grad():
         output = model(**batch)
         cls_row = 0 if family == "bert" else batch["input_ids"].shape[1] - 1
-        torch.testing.assert_close(output.prediction, model.head(output.extras["fusion"][:, cls_row]))
-        other_row = model.head(pool(output.extras["fusion"], batch["attention_mask"],
-                                    torch.full_like(batch["cls_index"], 1), "cls"))
+        concatenated = torch.cat([output.extras[f"fused/{m}"] for m in ("text", "acoustic", "visual")], dim=-1)
+        torch.testing.assert_close(output.prediction, model.head(model.fusion(concatenated[:, cls_row])))
+        other_row = model.head(model.fusion(concatenated[:, 1]))
     assert not torch.allclose(output.prediction, other_row)
 
 

@@ -8,7 +8,8 @@ Reading Fig. 2 top to bottom, ``MsgMbaModel.forward`` runs:
 3. Eq. 9-17  ``self.adjustments``  MBA(M_t*, F_a) -> M_ta*, MBA(M_t*, F_v) -> M_tv*
 4. Eq. 4-8   ``self.gates["acoustic"]`` MSG-A shifts F_a with partners (M_tv*, F_v) -> M_a*;
              ``self.gates["visual"]``   MSG-V shifts F_v with partners (M_ta*, F_a) -> M_v*
-5. Fig. 2    ``self.fusion``       M* = [M_t*; M_a*; M_v*] per token -> Linear -> M_f*
+5. Fig. 2    ``self.fusion``       M* = [M_t*; M_a*; M_v*] per token -> Linear -> M_f*, computed
+             at the [CLS] position only (the only row the prediction reads)
 6. Fig. 2    ``self.head``         M_f* at the [CLS] position -> Linear -> y_hat
 7. Eq. 18-20 ``self.shifting_huber`` alpha H(h_s^t) + beta H(h_s^a) + gamma H(h_s^v)
 
@@ -111,12 +112,15 @@ class MsgMbaModel(nn.Module):
                 shifts[modality] = self.gates[modality](sources[modality], partners)
         fused_by_modality = {m: shifts[m].shifted if m in shifts and m != "text" else sources[m]
                              for m in MODALITIES if m in self.config.modalities}
-        fused = self.fusion(torch.cat(list(fused_by_modality.values()), dim=-1))  # M_f*
-        prediction = self.head(pool(fused, attention_mask, cls_index, self.config.pooling))
+        concatenated = torch.cat(list(fused_by_modality.values()), dim=-1)  # M* (Fig. 2)
+        # M_f* = Linear(M*) is only read at the [CLS] position (or averaged, for mean pooling);
+        # a Linear commutes with taking a row or a mean, so it runs on the pooled row alone.
+        fused = self.fusion(pool(concatenated, attention_mask, cls_index, self.config.pooling))
+        prediction = self.head(fused)
         auxiliary = (self.shifting_huber({m: s.shift for m, s in shifts.items()}, attention_mask)
                      if self.shifting_huber is not None else prediction.new_zeros(()))  # Eq. 18-20
         extras = {f"fused/{m}": value for m, value in fused_by_modality.items()}
-        extras["fusion"] = fused
+        extras["fusion"] = fused  # M_f* at the pooled position, (B, d_f)
         for modality, shift in shifts.items():
             extras.update({f"shift/{modality}": shift.shift, f"eta/{modality}": shift.eta})
         for modality, result in adjustments.items():

@@ -13,9 +13,9 @@ def shifting_huber(shift: torch.Tensor, attention_mask: torch.Tensor, delta: flo
     """H(h_s) of Eq. 19-20: Huber loss of the shift vector towards 0 with threshold ``delta``
     (0.5 x^2 for |x| <= delta, delta (|x| - delta / 2) above), averaged over the elements of
     real tokens (padded positions carry no shift worth penalising)."""
-    elementwise = functional.huber_loss(shift, torch.zeros_like(shift), reduction="none", delta=delta)
-    real = attention_mask.to(shift.dtype).unsqueeze(-1).expand_as(shift)
-    return (elementwise * real).sum() / real.sum().clamp(min=1.0)
+    per_token = functional.huber_loss(shift, torch.zeros_like(shift), reduction="none", delta=delta).sum(dim=-1)
+    real = attention_mask.to(shift.dtype)
+    return (per_token * real).sum() / (real.sum() * shift.shape[-1]).clamp(min=1.0)
 
 
 @dataclass(frozen=True)

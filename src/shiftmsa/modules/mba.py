@@ -63,9 +63,14 @@ class MaskedBimodalAdjustment(nn.Module):
 
     def self_relation(self, features: torch.Tensor, real: torch.Tensor, conv: nn.Conv1d,
                       relation: nn.Linear) -> torch.Tensor:
-        """tanh(W_p (X^ X^T) + b_p) for one modality (Eq. 9-14); padded rows are zeroed first."""
-        projected = conv((features * real.unsqueeze(-1)).transpose(1, 2)).transpose(1, 2)
-        scaled = projected / (projected.norm(dim=-1, keepdim=True) + self.epsilon).sqrt()
+        """tanh(W_p (X^ X^T) + b_p) for one modality (Eq. 9-14).
+
+        Padded rows are zeroed before the Conv1D (so a wider kernel does not read them) and
+        after it (so the L x L similarity is zero on padded rows and columns, as if the batch
+        were shorter)."""
+        real = real.unsqueeze(-1)
+        projected = conv((features * real).transpose(1, 2)).transpose(1, 2)
+        scaled = real * projected / (projected.norm(dim=-1, keepdim=True) + self.epsilon).sqrt()
         length = features.shape[1]
         similarity = scaled @ scaled.transpose(1, 2)
         return torch.tanh(functional.linear(similarity, relation.weight[:length, :length],
