@@ -21,6 +21,10 @@ def test_a_dropped_modality_has_no_parameters(tiny_encoders, feature_dims):
     names = [n for n, _ in text_acoustic.named_parameters()]
     assert not [n for n in names if "visual" in n]
     assert any(n.startswith("rnns.acoustic") for n in names)
+    narrowed = build_model("msg-mba", make_config("msg-mba", overrides={"encoder": tiny_encoders["bert"],
+                                                                        "modalities": ("text",)}))
+    assert [n for n, _ in narrowed.named_parameters() if not n.startswith("backbone.")] == [
+        "fusion.weight", "fusion.bias", "head.output.weight", "head.output.bias"]
     acoustic_only = build_model("msg-mba", make_config("msg-mba", "table4.a", **feature_dims))
     assert acoustic_only.backbone is None
     assert all(n.startswith(("rnns.acoustic", "fusion", "head")) for n, _ in acoustic_only.named_parameters())

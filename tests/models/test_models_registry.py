@@ -53,10 +53,8 @@ def test_unknown_model_preset_and_inconsistent_flags_are_refused():
         make_config("msg-bert")
     with pytest.raises(ValueError, match="presets: table3.no_modules"):
         make_config("msg-mba", "table9.row1")
-    with pytest.raises(ValueError, match="msg_visual is on but visual is not in modalities"):
-        MsgMbaConfig(modalities=("text", "acoustic"))
-    with pytest.raises(ValueError, match="shifting_huber is on but no shifting gate"):
-        MsgMbaConfig(msg_text=False, msg_acoustic=False, msg_visual=False, mba=False)
+    with pytest.raises(ValueError, match="modalities must be distinct names"):
+        MsgMbaConfig(modalities=("text", "audio"))
     with pytest.raises(ValueError, match="rnn must be one of"):
         MsgMbaConfig(rnn="lstm")
 
@@ -66,6 +64,15 @@ def test_build_model_checks_the_config_class_and_registration_is_once():
         build_model("mag", MsgMbaConfig())
     with pytest.raises(ValueError, match="already registered"):
         register_model("msg-mba", MsgMbaConfig, lambda c, **_: nn.Identity(), {}, "again")
+
+
+def test_narrowing_modalities_drops_the_modules_that_need_the_missing_ones():
+    text_visual = MsgMbaConfig(modalities=("text", "visual"))
+    assert text_visual.shifted_modalities() == ("text", "visual")
+    assert text_visual.adjusted_modalities() == ("visual",)
+    text = MsgMbaConfig(modalities=("text",))
+    assert text.shifted_modalities() == () and text.adjusted_modalities() == ()
+    assert MsgMbaConfig(modalities=("acoustic",)).shifted_modalities() == ()
 
 
 def test_ablation_partners_follow_fig2():

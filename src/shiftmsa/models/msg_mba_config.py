@@ -25,9 +25,12 @@ class MsgMbaConfig:
         acoustic_dim / visual_dim: input widths d_a, d_v (74 / 47 on MOSI).
         shift_layer: i of Eq. 3, the layer after which MSG-T shifts F_t (0 = after the
             embeddings; Fig. 5 sweeps it).
-        msg_text / msg_acoustic / msg_visual: whether MSG-T / MSG-A / MSG-V exist (Table III).
-        mba: whether the Masked Bimodal Adjustments exist (Table III "+MBA").
-        shifting_huber: whether the Shifting HuberLoss is added (Table III "+Shifting HuberLoss").
+        msg_text / msg_acoustic / msg_visual: whether MSG-T / MSG-A / MSG-V exist (Table III);
+            a gate whose modality or partners are all absent is not built.
+        mba: whether the Masked Bimodal Adjustments exist (Table III "+MBA"); an MBA is built
+            only where text, its modality and a gate that reads it exist.
+        shifting_huber: whether the Shifting HuberLoss is added (Table III "+Shifting HuberLoss");
+            0 when no gate exists.
         huber_text_weight / huber_acoustic_weight / huber_visual_weight: alpha, beta, gamma of
             Eq. 18.
         huber_delta: delta of Eq. 19.
@@ -88,25 +91,18 @@ class MsgMbaConfig:
                                      ("pooling", self.pooling, POOLINGS)):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-        for modality in self.shifted_modalities():
-            if not self.gate_partners(modality):
-                raise ValueError(f"msg_{modality} needs a partner modality, but modalities={self.modalities}")
-        for modality in MODALITIES:
-            if getattr(self, f"msg_{modality}") and modality not in self.modalities:
-                raise ValueError(f"msg_{modality} is on but {modality} is not in modalities={self.modalities}")
-        if self.mba and not self.adjusted_modalities():
-            raise ValueError("mba is on but no shifting gate takes an adjusted text representation "
-                             "(it needs text, and MSG-A or MSG-V)")
-        if self.shifting_huber and not self.shifted_modalities():
-            raise ValueError("shifting_huber is on but no shifting gate is on")
 
     def validate(self) -> None:
         """Checks that need the corpus: the feature widths of the used modalities."""
         check_modality_dims(self, "msg-mba")
 
     def shifted_modalities(self) -> tuple[str, ...]:
-        """The modalities that have a shifting gate (MSG-T / MSG-A / MSG-V)."""
-        return tuple(m for m in MODALITIES if getattr(self, f"msg_{m}") and m in self.modalities)
+        """The modalities that get a shifting gate (MSG-T / MSG-A / MSG-V): its flag is on, the
+        modality is used and at least one partner modality is used. The flags say which modules
+        to use where their modalities exist, so narrowing ``modalities`` to a corpus' streams
+        needs no other change."""
+        return tuple(m for m in MODALITIES
+                     if getattr(self, f"msg_{m}") and m in self.modalities and self.gate_partners(m))
 
     def text_partner(self, modality: str) -> str:
         """Which text representation MSG-A / MSG-V take as partner (Fig. 2).
