@@ -184,10 +184,8 @@ def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True) -> S
     from transformers import BertModel, XLNetModel
 
     config = encoder_config(name_or_path)
-    model_class, extra = {"bert": (BertModel, {"add_pooling_layer": False}),
-                          "xlnet": (XLNetModel, {})}[config.model_type]
-    if load_pretrained:
-        encoder = model_class.from_pretrained(resolve_encoder(name_or_path), **extra)
-    else:
-        encoder = model_class(config, **extra)
+    model_class = {"bert": BertModel, "xlnet": XLNetModel}[config.model_type]
+    encoder = model_class.from_pretrained(resolve_encoder(name_or_path)) if load_pretrained else model_class(config)
+    if config.model_type == "bert":
+        encoder.pooler = None  # loaded with the checkpoint (no load warning), never used
     return BACKBONE_FAMILIES[config.model_type](encoder)
