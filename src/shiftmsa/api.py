@@ -35,12 +35,16 @@ def compare(config: RunConfig, models: Sequence[str | ModelConfig] | None = None
             reference: str | None = None, log=print, corpus: Corpus | None = None
             ) -> tuple[list[ComparisonRow], str]:
     """Train ``models`` (default: ``config.model``) over ``config.train.seeds`` on the same data,
-    then aggregate: returns the rows and the Markdown table (also written to the output folder)."""
+    then aggregate: returns the rows and the Markdown table (also written to the output folder).
+    The table is of the test split, or of the validation split for a corpus without one."""
     model_configs = [parse_model_spec(m) if isinstance(m, str) else m for m in (models or [config.model])]
     experiment = Experiment(config, model_configs, log=log)
     records = experiment.run(corpus)
-    rows = compare_records(records, reference)
-    return rows, write_table(experiment.folder, rows, reference)
+    split = "test" if all(record["test"] for record in records) else "valid"
+    if split == "valid":
+        log("the corpus has no test split: the table reports the validation split")
+    rows = compare_records(records, reference, split=split)
+    return rows, write_table(experiment.folder, rows, reference, split=split)
 
 
 def train(config: RunConfig, log=print, corpus: Corpus | None = None):

@@ -63,7 +63,7 @@ def _run_comparison(args: argparse.Namespace, models: list[str] | None, referenc
         _, table = api.compare(config, models, reference, log=lambda m: print(m, flush=True))
     except (ValueError, FileNotFoundError) as error:
         raise CommandError(str(error)) from None
-    print(f"\nTest split, mean ± std over seeds {config.train.seeds} "
+    print(f"\nMean ± std over seeds {config.train.seeds} "
           f"({config.output_dir}/table.md, per-seed values in table.csv):\n")
     print(table)
     return 0
@@ -161,20 +161,24 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _word_shifts(prepared, utterance, clip) -> list[dict]:
-    """Per word: its time span and the mean text-shift magnitude eta*||h_s|| over its pieces."""
+    """Per word: its time span and the mean magnitude of the text shift eta*h_s (Eq. 8) over its
+    word pieces, when the model shifts text."""
     import torch
 
-    batch = prepared.batch_builder([utterance])
+    builder = prepared.batch_builder
+    batch = builder([utterance])  # one utterance: no padding, pieces follow the prefix tokens
     with torch.no_grad():
         output = prepared.model(**batch.model_inputs())
-    shift = output.extras.get("shift/text")
-    pieces = prepared.batch_builder.word_piece_spans(utterance)
+    shift, eta = output.extras.get("shift/text"), output.extras.get("eta/text")
+    word_of_piece = builder.encode(utterance).word_index
+    first_piece = len(builder.special.prefix_ids)
     words = []
     for index, (word, (start, end)) in enumerate(zip(utterance.words, clip.word_times.tolist())):
         entry = {"word": word, "start": round(start, 3), "end": round(end, 3)}
-        if shift is not None and index < len(pieces):
-            first, last = pieces[index]
-            entry["text_shift"] = round(float(shift[0, first:last].norm(dim=-1).mean()), 6)
+        positions = first_piece + (word_of_piece == index).nonzero()[0]
+        if shift is not None and len(positions):
+            applied = eta[0, positions, None] * shift[0, positions]
+            entry["text_shift"] = round(float(applied.norm(dim=-1).mean()), 6)
         words.append(entry)
     return words
 

@@ -142,10 +142,10 @@ def _cell(value: Aggregate) -> str:
     return f"{value.mean:.4f} ± {value.std:.4f}" if not math.isnan(value.std) else f"{value.mean:.4f}"
 
 
-def format_table(rows: list[ComparisonRow], reference: str | None) -> str:
+def format_table(rows: list[ComparisonRow], reference: str | None, split: str = "test") -> str:
     """A Markdown table: mean ± std over seeds; p-values (paired t-test vs the reference) below."""
     metrics = list(rows[0].metrics) if rows else []
-    header = "| model | seeds | " + " | ".join(
+    header = f"| model ({split}) | seeds | " + " | ".join(
         f"{m} {'↓' if m in LOWER_IS_BETTER else '↑'}" for m in metrics) + " |"
     lines = [header, "|" + "---|" * (len(metrics) + 2)]
     for row in rows:
@@ -159,9 +159,9 @@ def format_table(rows: list[ComparisonRow], reference: str | None) -> str:
     return "\n".join(lines)
 
 
-def write_table(folder: Path, rows: list[ComparisonRow], reference: str | None) -> str:
+def write_table(folder: Path, rows: list[ComparisonRow], reference: str | None, split: str = "test") -> str:
     """Write ``table.md`` and ``table.csv`` (one row per model and metric) and return the Markdown."""
-    text = format_table(rows, reference)
+    text = format_table(rows, reference, split)
     (folder / "table.md").write_text(text + "\n")
     with open(folder / "table.csv", "w", newline="") as handle:
         writer = csv.writer(handle)

@@ -59,19 +59,30 @@ def _assemble(name: str, preset: str | None, model_config, *, max_length: int,
     return PreparedModel(name, preset, model_config, model, tokenizer, encoder_config, builder)
 
 
-def model_config_fields(name: str) -> set[str]:
-    return {f.name for f in dataclasses.fields(model_spec(name).config_class)}
+def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]:
+    """``config.model.params`` plus what the corpus decides when neither params nor preset do.
+
+    - ``max_length``: a model sized for a token length (msg-mba's W_pt / W_pm) is sized for
+      ``data.max_length``.
+    - ``modalities``: a model's default modalities are narrowed to the streams the corpus has
+      (text + visual on the OpenFace subset), so one command compares models on any corpus; a
+      preset or param that names a stream the corpus lacks still fails with a clear error.
+    """
+    spec = model_spec(config.model.name)
+    defaults = {f.name: f.default for f in dataclasses.fields(spec.config_class)}
+    chosen = {**spec.presets.get(config.model.preset or "", {}), **config.model.params}
+    overrides = dict(config.model.params)
+    if "max_length" in defaults and "max_length" not in chosen:
+        overrides["max_length"] = config.data.max_length
+    if "modalities" in defaults and "modalities" not in chosen:
+        overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
+    return overrides
 
 
 def prepare_model(config: RunConfig, corpus: Corpus) -> PreparedModel:
-    """Build ``config.model`` for the feature widths of ``corpus``, encoder weights pretrained.
-
-    A model sized for a token length (msg-mba's W_pt / W_pm) is sized for ``data.max_length``
-    unless its params say otherwise."""
-    overrides = dict(config.model.params)
-    if "max_length" in model_config_fields(config.model.name):
-        overrides.setdefault("max_length", config.data.max_length)
-    model_config = make_config(config.model.name, config.model.preset, overrides,
+    """Build ``config.model`` for ``corpus`` (see ``corpus_fitted_overrides``), encoder pretrained."""
+    model_config = make_config(config.model.name, config.model.preset,
+                               corpus_fitted_overrides(config, corpus),
                                acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
     return _assemble(config.model.name, config.model.preset, model_config,
                      max_length=config.data.max_length, acoustic_dim=corpus.acoustic_dim,
