@@ -131,6 +131,7 @@ def main() -> None:
                   else measure_memory(rest[0], args.warmup, *model_args))
         print(json.dumps(result))
         return
+    load_before = os.getloadavg()[0]
     common = ["--steps", str(args.steps), "--warmup", str(args.warmup), "--encoder", args.encoder,
               *(["--random-weights"] if args.random_weights else [])]
     durations = run_worker("time", *common)
@@ -142,6 +143,8 @@ def main() -> None:
               f"(min {min(values) * 1000:.0f}, max {max(values) * 1000:.0f}); peak RSS "
               f"{used['peak_rss_mib']:.0f} MiB (training steps add {used['steps_add_mib']:.0f} MiB); "
               f"{used['parameters'] / 1e6:.2f} M parameters")
+    print(f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after on {os.cpu_count()} cores "
+          "(timings from a busy machine swing widely: rerun when it is quiet)")
     print(f"step_time_ratio={medians['msg-mba'] / medians['text-only']:.3f} "
           f"peak_mem_ratio={memory['msg-mba']['peak_rss_mib'] / memory['text-only']['peak_rss_mib']:.3f}")
 
