@@ -83,3 +83,16 @@ def test_mag_injects_after_embeddings_for_bert_and_after_layer_one_for_xlnet(tin
     assert not [n for n, _ in bert.named_parameters() if n.startswith("rnn")]
     output = xlnet.eval()(**batches["xlnet"])
     assert output.auxiliary_loss.item() == 0.0 and "eta/text" in output.extras
+
+
+def test_mag_with_one_non_text_stream_gates_only_that_stream(tiny_encoders, feature_dims, batches):
+    config = make_config("mag", overrides={"encoder": tiny_encoders["bert"], "modalities": ("text", "visual")},
+                         **feature_dims)
+    model = build_model("mag", config).eval()
+    assert model.partners == ["visual"] and len(model.gate.gates) == 1
+    with torch.no_grad():
+        with_acoustic = model(**batches["bert"]).prediction
+        without = model(**{**batches["bert"], "acoustic": None}).prediction
+    torch.testing.assert_close(with_acoustic, without)
+    with pytest.raises(ValueError, match="text and at least one"):
+        make_config("mag", overrides={"modalities": ("text",)})

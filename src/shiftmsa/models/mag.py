@@ -30,7 +30,8 @@ DEFAULT_INJECTION_LAYER = {"bert": 0, "xlnet": 1}
 class MagConfig:
     """Args:
         encoder: text encoder name or folder.
-        modalities: always all three.
+        modalities: text and at least one of acoustic / visual (MAG-BERT uses both; with one,
+            H has that modality's term only, so MAG runs on corpora with a single non-text stream).
         acoustic_dim / visual_dim: input widths d_a, d_v.
         shift_layer: injection layer; None = MAG's choice (0 for BERT, 1 for XLNet).
         beta_shift: the fixed threshold of alpha.
@@ -50,8 +51,9 @@ class MagConfig:
     def __post_init__(self) -> None:
         self.modalities = tuple(self.modalities)
         check_modalities(self.modalities)
-        if set(self.modalities) != {"text", "acoustic", "visual"}:
-            raise ValueError(f"mag uses all three modalities, got {self.modalities}")
+        if "text" not in self.modalities or len(self.modalities) < 2:
+            raise ValueError(f"mag shifts text by acoustic and/or visual rows: modalities must hold "
+                             f"text and at least one of them, got {self.modalities}")
 
     def validate(self) -> None:
         check_modality_dims(self, "mag")
@@ -74,8 +76,10 @@ class MagModel(nn.Module):
                             else config.shift_layer)
         self.backbone.check_layer(self.shift_layer)
         width = self.backbone.hidden_size
-        self.gate = MultimodalShiftingGate(width, [config.visual_dim, config.acoustic_dim], gate="vector",
-                                           threshold=config.beta_shift, learnable_threshold=False,
+        self.partners = [m for m in ("visual", "acoustic") if m in config.modalities]
+        self.gate = MultimodalShiftingGate(width, [getattr(config, f"{m}_dim") for m in self.partners],
+                                           gate="vector", threshold=config.beta_shift,
+                                           learnable_threshold=False,
                                            layer_norm=True, dropout=config.shift_dropout)
         self.head = RegressionHead(width, pooler=True, dropout=config.head_dropout)
 
@@ -87,7 +91,7 @@ class MagModel(nn.Module):
             raise ValueError("mag needs input_ids, attention_mask and cls_index")
         inputs = non_text_inputs(self.config, "mag", acoustic=acoustic, visual=visual)
         text, shift = encode_text_with_shift(self.backbone, self.gate, self.shift_layer,
-                                             [inputs["visual"], inputs["acoustic"]], input_ids,
+                                             [inputs[m] for m in self.partners], input_ids,
                                              attention_mask, token_type_ids)
         prediction = self.head(pool(text, attention_mask, cls_index, "cls"))
         extras = {"shift/text": shift.shift, "eta/text": shift.eta, "fused/text": text}
