@@ -29,7 +29,7 @@ from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
 from shiftmsa.modules.head import RegressionHead
 from shiftmsa.modules.losses import ShiftingHuberLoss
-from shiftmsa.modules.mba import MaskedBimodalAdjustment
+from shiftmsa.modules.mba import AdjustmentResult, MaskedBimodalAdjustment
 from shiftmsa.modules.msg import MultimodalShiftingGate, ShiftResult
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.rnn import ModalityRNN
@@ -110,7 +110,8 @@ class MsgMbaModel(nn.Module):
             if modality in self.gates:  # MSG-A, MSG-V (Eq. 4-8)
                 partners = [sources[p] for p in self.config.gate_partners(modality)]
                 shifts[modality] = self.gates[modality](sources[modality], partners)
-        fused_by_modality = {m: shifts[m].shifted if m in shifts and m != "text" else sources[m]
+        # M_t* (already shifted inside the encoder); M_a*, M_v*, or F_a, F_v where there is no gate
+        fused_by_modality = {m: shifts[m].shifted if m in NON_TEXT and m in shifts else sources[m]
                              for m in MODALITIES if m in self.config.modalities}
         concatenated = torch.cat(list(fused_by_modality.values()), dim=-1)  # M* (Fig. 2)
         # M_f* = Linear(M*) is only read at the [CLS] position (or averaged, for mean pooling);
@@ -119,11 +120,18 @@ class MsgMbaModel(nn.Module):
         prediction = self.head(fused)
         auxiliary = (self.shifting_huber({m: s.shift for m, s in shifts.items()}, attention_mask)
                      if self.shifting_huber is not None else prediction.new_zeros(()))  # Eq. 18-20
-        extras = {f"fused/{m}": value for m, value in fused_by_modality.items()}
-        extras["fusion"] = fused  # M_f* at the pooled position, (B, d_f)
-        for modality, shift in shifts.items():
-            extras.update({f"shift/{modality}": shift.shift, f"eta/{modality}": shift.eta})
-        for modality, result in adjustments.items():
-            extras.update({f"p_att/{modality}": result.p_att, f"x_att/{modality}": result.x_att,
-                           f"adjusted/{modality}": result.adjusted})
-        return RegressionOutput(prediction=prediction, auxiliary_loss=auxiliary, extras=extras)
+        return RegressionOutput(prediction=prediction, auxiliary_loss=auxiliary,
+                                extras=analysis_extras(fused_by_modality, fused, shifts, adjustments))
+
+
+def analysis_extras(fused_by_modality: dict[str, torch.Tensor], fused: torch.Tensor, shifts: dict[str, ShiftResult],
+                    adjustments: dict[str, AdjustmentResult]) -> dict[str, torch.Tensor]:
+    """Named intermediates for losses and figures (``RegressionOutput.extras``)."""
+    extras = {f"fused/{m}": value for m, value in fused_by_modality.items()}
+    extras["fusion"] = fused  # M_f* at the pooled position, (B, d_f)
+    for modality, shift in shifts.items():
+        extras.update({f"shift/{modality}": shift.shift, f"eta/{modality}": shift.eta})
+    for modality, result in adjustments.items():
+        extras.update({f"p_att/{modality}": result.p_att, f"x_att/{modality}": result.x_att,
+                       f"adjusted/{modality}": result.adjusted})
+    return extras
