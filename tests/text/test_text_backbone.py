@@ -80,3 +80,15 @@ def test_unsupported_family_is_named(tmp_path):
     GPT2Config(n_layer=1, n_embd=8, n_head=2).save_pretrained(tmp_path)
     with pytest.raises(ValueError, match="'gpt2'.*supported families: bert, xlnet"):
         load_split_backbone(str(tmp_path))
+
+
+def test_float16_weights_are_trained_in_float32(tiny_bert_dir, tmp_path):
+    import shutil
+
+    from transformers import BertModel
+
+    half = tmp_path / "half"
+    shutil.copytree(tiny_bert_dir, half)
+    BertModel.from_pretrained(tiny_bert_dir).half().save_pretrained(half)
+    backbone = load_split_backbone(str(half))
+    assert {p.dtype for p in backbone.encoder.parameters()} == {torch.float32}

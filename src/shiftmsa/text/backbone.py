@@ -185,7 +185,10 @@ def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True) -> S
 
     config = encoder_config(name_or_path)
     model_class = {"bert": BertModel, "xlnet": XLNetModel}[config.model_type]
-    encoder = model_class.from_pretrained(resolve_encoder(name_or_path)) if load_pretrained else model_class(config)
+    # float32 whatever the checkpoint stores (a float16 copy of the weights is still trained in
+    # float32; mixed precision is the trainer's choice): transformers 5 would keep float16.
+    encoder = (model_class.from_pretrained(resolve_encoder(name_or_path), dtype=torch.float32)
+               if load_pretrained else model_class(config))
     if config.model_type == "bert":
         encoder.pooler = None  # loaded with the checkpoint (no load warning), never used
     return BACKBONE_FAMILIES[config.model_type](encoder)
