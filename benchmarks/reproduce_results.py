@@ -64,6 +64,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1, help="(comparison, model, seed) runs side by side")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads per comparison")
     parser.add_argument("--set", action="append", default=[], help="extra config overrides")
+    parser.add_argument("--seeds", help="comma-separated seeds for every comparison (default: its own)")
     parser.add_argument("--tabulate-only", action="store_true",
                         help="train nothing: write the tables of the runs already in the stores")
     args = parser.parse_args()
@@ -73,7 +74,7 @@ def main() -> int:
         parser.error(f"unknown comparison(s) {unknown}; choose from {sorted(COMPARISONS)}")
     if not args.tabulate_only:
         jobs = [(name, model, seed) for name in names for model in MODELS.split(",")
-                for seed in COMPARISONS[name][2].split(",")]
+                for seed in (args.seeds or COMPARISONS[name][2]).split(",")]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             list(pool.map(lambda job: run(*job, args), jobs))
     for name in names:

@@ -20,12 +20,27 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, load_model, save_file, save_model
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 MODEL_WEIGHTS = "model.safetensors"
 BUNDLE_METADATA = "shiftmsa.json"
 ENCODER_FOLDER = "encoder"
+
+
+def save_weights(model: nn.Module, path: Path) -> None:
+    """The model's state dict as safetensors, each tensor copied to its own CPU storage.
+
+    Copies, because on a GPU cuDNN packs RNN weights as views into one flat buffer, which
+    safetensors (rightly) refuses to save as it is."""
+    save_file({name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()},
+              str(path))
+
+
+def load_weights(model: nn.Module, path: Path) -> None:
+    """Load ``save_weights``' file into ``model`` (every key must match), on the model's device."""
+    device = next(model.parameters()).device
+    model.load_state_dict(load_file(str(path), device=str(device)))
 
 
 def write_folder_atomically(folder: Path, write) -> None:
@@ -75,7 +90,7 @@ def save_training_state(folder: Path, model: nn.Module, optimizer: torch.optim.O
     optimizer_tensors, optimizer_rest = _split_optimizer_state(optimizer.state_dict())
 
     def write(staging: Path) -> None:
-        save_model(model, str(staging / MODEL_WEIGHTS))
+        save_weights(model, staging / MODEL_WEIGHTS)
         save_file(optimizer_tensors, str(staging / "optimizer.safetensors"))
         save_file({k: v.contiguous() for k, v in rng_state.items()}, str(staging / "rng.safetensors"))
         write_json(staging / "state.json", {"counters": counters, "optimizer": optimizer_rest,
@@ -89,7 +104,7 @@ def load_training_state(folder: Path, model: nn.Module, optimizer: torch.optim.O
     """Restore what ``save_training_state`` wrote; returns (counters, rng_state)."""
     folder = Path(folder)
     device = next(model.parameters()).device
-    load_model(model, str(folder / MODEL_WEIGHTS), device=str(device))
+    load_weights(model, folder / MODEL_WEIGHTS)
     saved = json.loads((folder / "state.json").read_text())
     optimizer_tensors = load_file(str(folder / "optimizer.safetensors"), device=str(device))
     optimizer.load_state_dict(_join_optimizer_state(optimizer_tensors, saved["optimizer"]))
@@ -102,7 +117,7 @@ def save_model_bundle(folder: Path, model: nn.Module, metadata: dict[str, Any], 
     """Weights + metadata JSON + the encoder's tokenizer and configuration, self-contained."""
 
     def write(staging: Path) -> None:
-        save_model(model, str(staging / MODEL_WEIGHTS))
+        save_weights(model, staging / MODEL_WEIGHTS)
         write_json(staging / BUNDLE_METADATA, metadata)
         tokenizer.save_pretrained(staging / ENCODER_FOLDER)
         encoder_config.save_pretrained(staging / ENCODER_FOLDER)

@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
-from safetensors.torch import load_model
 from torch.nn import functional as F
 
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus, Utterance
 from shiftmsa.evaluation.metrics import regression_metrics
-from shiftmsa.training.checkpoint import (load_training_state, save_model_bundle,
-                                          save_training_state, write_json)
+from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, load_training_state, load_weights,
+                                          save_model_bundle, save_training_state, write_json)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
 from shiftmsa.training.seeding import (capture_rng_state, epoch_permutation, restore_rng_state,
                                        seed_everything)
@@ -187,7 +186,7 @@ class RunTrainer:
     def _finish(self, prepared: PreparedModel, model, counters: dict) -> RunOutcome:
         """Reload the best epoch's weights and score valid and test, the test split once."""
         best_dir = self.run_dir / "best"
-        load_model(prepared.model, str(best_dir / "model.safetensors"), device=str(self.fabric.device))
+        load_weights(prepared.model, best_dir / MODEL_WEIGHTS)
         batch_size = self.config.train.eval_batch_size
         valid = predict_utterances(prepared, self.corpus.splits["valid"], batch_size, self.fabric.device,
                                    forward=model)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from safetensors.torch import load_model
 from torch import nn
 
 from shiftmsa.config import RunConfig, TrainConfig
@@ -15,7 +14,7 @@ from shiftmsa.data.alignment import BatchBuilder
 from shiftmsa.data.contract import Corpus
 from shiftmsa.models.registry import build_model, make_config, model_spec
 from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
-from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, read_bundle_metadata
+from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, load_weights, read_bundle_metadata
 from shiftmsa.training.optimization import build_optimizer
 
 BUNDLE_FORMAT_VERSION = 1
@@ -121,6 +120,6 @@ def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
     prepared = _assemble(model_info["name"], model_info["preset"], model_config,
                          max_length=data["max_length"], acoustic_dim=data["acoustic_dim"],
                          visual_dim=data["visual_dim"], load_pretrained=False)
-    load_model(prepared.model, str(folder / MODEL_WEIGHTS))
+    load_weights(prepared.model, folder / MODEL_WEIGHTS)
     prepared.model.eval()
     return prepared, metadata
