@@ -11,22 +11,12 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 XLNET_TRAINING_TEXT = """
 that was sick i loved it the movie was great and the acting was not bad at all
 i hated the ending it was terrible and boring but the music was good
 what a wonderful film honestly the best thing i have seen this year
 the plot made no sense and the characters were dull and lifeless
 """.strip()
-
-
-def shared_data_path(*parts: str) -> Path:
-    """A path under ../shared/data, skipping the calling test when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real data not available: {path} is absent (it lives in ../shared/data)")
-    return path
 
 
 @pytest.fixture(scope="session")

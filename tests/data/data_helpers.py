@@ -1,28 +1,18 @@
-"""Writers of tiny data files in the exact layouts of the real ones, and the root conftest's
-``shared_data_path`` (loaded by path: ``tests/`` is not a package and ``conftest`` names clash)."""
+"""Writers of tiny data files in the exact layouts of the real ones (and ``shared_data_path``)."""
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import pickle
 from pathlib import Path
 
 import h5py
 import numpy as np
+from shared_data import shared_data_path  # noqa: F401  (re-exported for the tests here)
 
 MAG_VISUAL_DIM, MAG_ACOUSTIC_DIM = 47, 74
 WORD_INTERVALS = np.array([[0.0, 0.5], [0.5, 1.0], [1.0, 1.2], [1.2, 2.0], [2.5, 3.0]])
 
-
-def _root_conftest():
-    spec = importlib.util.spec_from_file_location("shiftmsa_root_conftest_data", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-shared_data_path = _root_conftest().shared_data_path
 
 
 def mag_sample(words, seed, label=1.2, segment="vid_1", visual_dim=MAG_VISUAL_DIM, acoustic_dim=MAG_ACOUSTIC_DIM):

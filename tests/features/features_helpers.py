@@ -1,30 +1,16 @@
-"""Helpers of the feature tests: the root conftest's shared_data_path, and clips made here.
-
-The root ``tests/conftest.py`` is not importable as ``tests.conftest`` (tests/ is not a package,
-and some audio packages install a top-level ``tests`` package), so it is loaded by path.
-"""
+"""Helpers of the feature tests: clips made here (and ``shared_data_path``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_data import shared_data_path  # noqa: F401  (re-exported for the tests here)
 
 SPOKEN_TEXT = "the movie was really good"
-
-
-def _root_conftest():
-    spec = importlib.util.spec_from_file_location("shiftmsa_root_conftest", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-shared_data_path = _root_conftest().shared_data_path
 
 
 def espeak_wav(text: str, path: Path) -> Path:

@@ -38,7 +38,7 @@ def test_predict_scores_a_jsonl_file_and_writes_csv(trained, tmp_path):
     source.write_text("\n".join(json.dumps(line) for line in lines))
     assert main(["predict", str(checkpoint), "--input", str(source), "--output", str(tmp_path / "out.csv")]) == 0
     rows = (tmp_path / "out.csv").read_text().splitlines()
-    assert rows[0] == "id,score" and rows[1].startswith("a,") and rows[2].startswith("line2,")
+    assert rows[0] == "id,score" and rows[1].startswith("a,") and rows[2].startswith("utterance2,")
     assert -10 < float(rows[1].split(",")[1]) < 10
 
 

@@ -1,6 +1,6 @@
 """Utterances to score, from a JSONL or CSV file (``shiftmsa predict --input``).
 
-JSONL: one object per line with ``id`` (optional: the line number), ``text`` (or ``words``, a
+JSONL: one object per line with ``id`` (optional: ``utterance<n>``, n counting from 1), ``text`` (or ``words``, a
 list), and optional ``acoustic`` / ``visual`` (a list of rows, one per word or a single row for
 the whole utterance). CSV: columns ``id`` (optional) and ``text``; text only. Every utterance goes
 through the same checks as a training corpus (``UtteranceChecker``); infinite feature values are
@@ -10,34 +10,23 @@ refused rather than repaired, since nothing here is a dataset whose habits are k
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from shiftmsa.data.contract import DataError, DataReport, Utterance
+from shiftmsa.data.readers.jsonl import read_jsonl
 from shiftmsa.data.validation import UtteranceChecker
 
 
-def _records(path: Path) -> list[tuple[str, dict]]:
-    """(default id, record) pairs of a CSV or JSONL file."""
-    if path.suffix.lower() == ".csv":
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            if "text" not in (reader.fieldnames or []):
-                raise DataError(f"CSV needs a 'text' column; found {reader.fieldnames}", path=str(path),
-                                field_name="text")
-            return [(f"row{number}", row) for number, row in enumerate(reader, start=1)]
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(f"line {number} is not JSON ({error.msg})", path=str(path)) from None
-        if not isinstance(record, dict):
-            raise DataError(f"line {number} is not a JSON object", path=str(path))
-        records.append((f"line{number}", record))
-    return records
+def _records(path: Path) -> list[dict]:
+    """The records of a CSV (needs a ``text`` column) or JSON-lines file."""
+    if path.suffix.lower() != ".csv":
+        return read_jsonl(path, required=())
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if "text" not in (reader.fieldnames or []):
+            raise DataError(f"CSV needs a 'text' column; found {reader.fieldnames}", path=str(path),
+                            field_name="text")
+        return list(reader)
 
 
 def read_utterance_file(path: str | Path) -> list[Utterance]:
@@ -47,8 +36,8 @@ def read_utterance_file(path: str | Path) -> list[Utterance]:
         raise DataError("no such file", path=str(path))
     checker = UtteranceChecker(str(path), DataReport(), word_aligned=None, inf_policy="error")
     utterances = []
-    for default_id, record in _records(path):
-        utterance_id = str(record.get("id") or default_id)
+    for number, record in enumerate(_records(path), start=1):
+        utterance_id = str(record.get("id") or f"utterance{number}")
         if "words" not in record and "text" not in record:
             raise DataError("needs a 'text' or 'words' field", path=str(path), utterance_id=utterance_id,
                             field_name="text")
