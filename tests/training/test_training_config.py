@@ -28,3 +28,13 @@ def test_fingerprint_ignores_where_and_how_fast_but_not_what():
     changed = load_config(None, ["train.learning_rate=3e-5"])
     assert base.fingerprint() == moved.fingerprint()
     assert base.fingerprint() != changed.fingerprint()
+
+
+def test_every_shipped_config_file_loads():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "configs"
+    files = sorted(folder.glob("*.yaml"))
+    assert files
+    for path in files:
+        assert load_config(path).train.seeds
