@@ -59,7 +59,7 @@ class RunOutcome:
     valid_metrics: dict[str, float]
     test_metrics: dict[str, float]
     history: list[dict[str, float]] = field(default_factory=list)
-    train_seconds: float = 0.0
+    train_seconds: float = 0.0  # training and validation passes of every epoch
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -121,12 +121,12 @@ class RunTrainer:
         train = self.config.train
         if train.num_threads:
             torch.set_num_threads(train.num_threads)
-        seed_everything(self.seed)
-        prepared = prepare_model(self.config, self.corpus)
         train_split = self.corpus.splits["train"]
         if not train_split or not self.corpus.splits["valid"]:
             raise ValueError(f"corpus {self.corpus.name} needs non-empty train and valid splits "
                              f"(sizes: {self.corpus.split_sizes()})")
+        seed_everything(self.seed)
+        prepared = prepare_model(self.config, self.corpus)
         world = self.fabric.world_size
         steps_per_epoch = math.ceil(math.ceil(len(train_split) / world) / train.batch_size)
         optimizer, scheduler = prepared.optimizer(train, steps_per_epoch * train.epochs)
@@ -166,7 +166,9 @@ class RunTrainer:
         train = self.config.train
         utterances = self.corpus.splits["train"]
         order = epoch_permutation(len(utterances), self.seed, epoch)
-        order = order[self.fabric.global_rank::self.fabric.world_size]
+        world = self.fabric.world_size
+        order += order[:(-len(order)) % world]  # every process takes the same number of steps
+        order = order[self.fabric.global_rank::world]
         model.train()
         total, count = 0.0, 0
         for chunk in batches_of(order, train.batch_size):
