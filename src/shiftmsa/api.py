@@ -57,20 +57,29 @@ def load_checkpoint(folder: str | Path) -> tuple[PreparedModel, dict]:
     return load_bundle(folder)
 
 
-def check_compatible(metadata: dict, corpus: Corpus) -> None:
-    """Refuse data whose feature widths or feature extractors differ from the checkpoint's."""
+def check_compatible(metadata: dict, *, acoustic_dim: int | None, visual_dim: int | None,
+                     feature_names: dict[str, str], source: str, utterance_id: str | None = None) -> None:
+    """Refuse inputs that lack a stream the checkpoint's model uses, have another feature width,
+    or come from another feature extractor than its training data."""
     trained = metadata["data"]
-    for stream, dim in (("acoustic", corpus.acoustic_dim), ("visual", corpus.visual_dim)):
-        expected = trained[f"{stream}_dim"]
-        if expected is not None and dim is not None and dim != expected:
-            raise DataError(f"{stream} features are {dim}-d but the checkpoint was trained on "
-                            f"{expected}-d {stream} features ({trained['feature_names'].get(stream, '?')})",
-                            path=corpus.source, field_name=stream)
-        trained_name, given_name = trained["feature_names"].get(stream), corpus.feature_names.get(stream)
-        if expected is not None and dim is not None and trained_name and given_name and trained_name != given_name:
-            raise DataError(f"{stream} features come from {given_name!r} but the checkpoint was trained "
-                            f"on {trained_name!r}; extract them with the same extractor",
-                            path=corpus.source, field_name=stream)
+    uses = metadata["model"]["config"].get("modalities", ("text",))
+    for stream, dim in (("acoustic", acoustic_dim), ("visual", visual_dim)):
+        if stream not in uses:
+            continue
+        expected, trained_name = trained[f"{stream}_dim"], trained["feature_names"].get(stream)
+
+        def refuse(message: str) -> DataError:
+            return DataError(message, path=source, utterance_id=utterance_id, field_name=stream)
+
+        if dim is None:
+            raise refuse(f"the model uses {stream} features ({expected}-d) and the input has none")
+        if dim != expected:
+            raise refuse(f"{stream} features are {dim}-d but the checkpoint was trained on {expected}-d "
+                         f"{stream} features ({trained_name or 'unnamed'})")
+        given_name = feature_names.get(stream)
+        if trained_name and given_name and given_name != trained_name:
+            raise refuse(f"{stream} features come from {given_name!r} but the checkpoint was trained on "
+                         f"{trained_name!r}: use features from the same extractor")
 
 
 def evaluate(folder: str | Path, config: RunConfig, split: str = "test", device: str = "cpu"
@@ -78,7 +87,8 @@ def evaluate(folder: str | Path, config: RunConfig, split: str = "test", device:
     """Score a checkpoint on one split of the data ``config.data`` names."""
     prepared, metadata = load_bundle(folder)
     corpus = load_corpus(config)
-    check_compatible(metadata, corpus)
+    check_compatible(metadata, acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim,
+                     feature_names=corpus.feature_names, source=corpus.source)
     utterances = corpus.splits[split]
     if not utterances:
         raise DataError(f"split {split!r} is empty", path=corpus.source)

@@ -43,7 +43,7 @@ def test_predict_scores_a_jsonl_file_and_writes_csv(trained, tmp_path):
 
 
 @pytest.mark.parametrize("line, message", [
-    ({"id": "x", "text": "good", "visual": [[0.0] * 12]}, "uses acoustic features (16-d) and the input has none"),
+    ({"id": "x", "text": "good", "visual": [[0.0] * 12]}, "the model uses acoustic features (16-d) and the input has none"),
     ({"id": "x", "text": "good", "acoustic": [[0.0] * 5], "visual": [[0.0] * 12]}, "acoustic features are 5-d"),
     ({"id": "x", "text": "", "acoustic": [[0.0] * 16]}, "empty text"),
     ({"id": "x", "text": "good", "acoustic": [[float("nan")] * 16], "visual": [[0.0] * 12]}, "NaN"),

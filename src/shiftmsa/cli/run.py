@@ -120,6 +120,22 @@ def _prediction_inputs(args: argparse.Namespace):
     return read_utterance_file(args.input), {}, None
 
 
+def _prediction_inputs(args: argparse.Namespace):
+    """The utterances to score and, for clips, what their features came from."""
+    from shiftmsa import api
+    from shiftmsa.data.readers.utterance_file import read_utterance_file
+
+    if args.video:
+        from shiftmsa.features.pipeline import extract_clip, feature_identity
+
+        transcript = Path(args.transcript).read_text() if Path(args.transcript).is_file() else args.transcript
+        clip = extract_clip(args.video, transcript)
+        return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
+    if args.text is not None:
+        return [api.utterance_from_text("text", args.text)], {}, None
+    return read_utterance_file(args.input), {}, None
+
+
 def _check_features(metadata: dict, utterances, feature_names: dict[str, str]) -> None:
     """Refuse inputs that lack a stream the model uses, or come from another extractor."""
     uses = metadata["model"]["config"].get("modalities", ("text",))
@@ -151,7 +167,11 @@ def _predict(args: argparse.Namespace) -> int:
         raise CommandError("--video needs --transcript TEXT_OR_FILE")
     prepared, metadata = _load_checkpoint(args.checkpoint)
     utterances, feature_names, clip = _prediction_inputs(args)
-    _check_features(metadata, utterances, feature_names)
+    first = utterances[0]  # every utterance of an input has the same streams and widths (checked)
+    api.check_compatible(metadata, feature_names=feature_names, utterance_id=first.id,
+                         source=args.input or args.video or "--text",
+                         **{f"{s}_dim": None if getattr(first, s) is None else getattr(first, s).shape[1]
+                            for s in ("acoustic", "visual")})
     scores = api.predict(prepared, utterances)
     rows = [{"id": u.id, "score": round(float(s), 6)} for u, s in zip(utterances, scores)]
     if clip is not None:
