@@ -120,44 +120,6 @@ def _prediction_inputs(args: argparse.Namespace):
     return read_utterance_file(args.input), {}, None
 
 
-def _prediction_inputs(args: argparse.Namespace):
-    """The utterances to score and, for clips, what their features came from."""
-    from shiftmsa import api
-    from shiftmsa.data.readers.utterance_file import read_utterance_file
-
-    if args.video:
-        from shiftmsa.features.pipeline import extract_clip, feature_identity
-
-        transcript = Path(args.transcript).read_text() if Path(args.transcript).is_file() else args.transcript
-        clip = extract_clip(args.video, transcript)
-        return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
-    if args.text is not None:
-        return [api.utterance_from_text("text", args.text)], {}, None
-    return read_utterance_file(args.input), {}, None
-
-
-def _check_features(metadata: dict, utterances, feature_names: dict[str, str]) -> None:
-    """Refuse inputs that lack a stream the model uses, or come from another extractor."""
-    uses = metadata["model"]["config"].get("modalities", ("text",))
-    for stream in ("acoustic", "visual"):
-        if stream not in uses:
-            continue
-        expected_dim = metadata["data"][f"{stream}_dim"]
-        for utterance in utterances:
-            rows = getattr(utterance, stream)
-            if rows is None:
-                raise CommandError(f"utterance {utterance.id!r}: the model uses {stream} features "
-                                   f"({expected_dim}-d) and the input has none")
-            if rows.shape[1] != expected_dim:
-                raise CommandError(f"utterance {utterance.id!r}: {stream} features are "
-                                   f"{rows.shape[1]}-d, the checkpoint expects {expected_dim}-d")
-        trained = metadata["data"]["feature_names"].get(stream)
-        given = feature_names.get(stream)
-        if given and trained and given != trained:
-            raise CommandError(f"{stream} features come from {given!r} but the checkpoint was trained "
-                               f"on {trained!r}: train on features from the same extractor")
-
-
 def _predict(args: argparse.Namespace) -> int:
     from shiftmsa import api
 
