@@ -2,7 +2,7 @@
 
     from shiftmsa import api
     config = api.load_config(None, ["data.path=../shared/data/mosi"], protocol="cpu")
-    rows = api.compare(config, ["text-only", "mag", "msg-mba"], reference="text-only")
+    rows, table = api.compare(config, ["text-only", "mag", "msg-mba"], reference="text-only")
     prepared, metadata = api.load_checkpoint("runs/default/msg-mba/seed-0/best")
     scores = api.predict(prepared, [api.utterance_from_text("u1", "that was sick")])
 """
