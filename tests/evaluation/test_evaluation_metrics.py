@@ -34,6 +34,24 @@ def test_weighted_f1_weights_classes_by_support():
 def test_constant_predictions_give_nan_correlation_not_a_number_that_looks_real():
     metrics = regression_metrics([0.5, 0.5, 0.5], [1.0, -1.0, 2.0])
     assert math.isnan(metrics["corr"])
+    # seven equal float64 values whose computed standard deviation is ~1e-17 (the mean is rounded),
+    # so a test of the standard deviation would report a correlation for constant predictions
+    constant = np.full(7, 0.1)
+    assert np.std(constant) != 0
+    assert math.isnan(regression_metrics(constant, [1.0, -1.0, 2.0, 0.5, 0.0, 3.0, -2.0])["corr"])
+
+
+def test_the_papers_convention_and_mmsas_on_one_example():
+    """docs/metrics.md: MAG-BERT / the paper drop zero labels for acc2, F1, MAE and Corr; MMSA keeps
+    them and counts 0 as non-negative."""
+    predictions, labels = [1.0, -0.5, 0.5, -2.0, 0.25], [2.0, 0.0, -1.0, -2.0, 0.0]
+    metrics = regression_metrics(predictions, labels)
+    # non0: labels [2, -1, -2] vs predictions [1, 0.5, -2]: one sign error of three
+    assert metrics["acc2_non0"] == pytest.approx(2 / 3)
+    assert metrics["mae_non0"] == pytest.approx((1.0 + 1.5 + 0.0) / 3)
+    # has0: every label, >= 0 vs < 0: [T, T, F, F, T] vs [T, F, T, F, T]
+    assert metrics["acc2_has0"] == pytest.approx(3 / 5)
+    assert metrics["mae"] == pytest.approx((1.0 + 0.5 + 1.5 + 0.0 + 0.25) / 5)
 
 
 def test_mismatched_lengths_are_refused():

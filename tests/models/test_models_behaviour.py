@@ -96,3 +96,28 @@ def test_mag_with_one_non_text_stream_gates_only_that_stream(tiny_encoders, feat
     torch.testing.assert_close(with_acoustic, without)
     with pytest.raises(ValueError, match="text and at least one"):
         make_config("mag", overrides={"modalities": ("text",)})
+
+
+def slice_utterance(batch: dict[str, torch.Tensor], row: int, family: str) -> dict[str, torch.Tensor]:
+    """One utterance of a padded batch as a batch of its own, without any padding."""
+    real = batch["attention_mask"][row].bool()
+    alone = {key: value[row:row + 1, real] for key, value in batch.items() if key != "cls_index"}
+    alone["cls_index"] = torch.tensor([0 if family == "bert" else int(real.sum()) - 1])
+    return alone
+
+
+@pytest.mark.parametrize("family", ["bert", "xlnet"])
+@pytest.mark.parametrize("preset", [None, "table6.blstm"])
+def test_an_utterances_prediction_does_not_depend_on_its_batch(family, preset, tiny_encoders, feature_dims,
+                                                               batches):
+    """Right (BERT) and left (XLNet) padding: the full model scores each utterance alone exactly as
+    inside a padded batch (MBA's W_pt / W_pm follow the real tokens, the RNN skips padding)."""
+    torch.manual_seed(0)
+    config = make_config("msg-mba", preset, {"encoder": tiny_encoders[family]}, **feature_dims)
+    model = build_model("msg-mba", config).eval()
+    batch = batches[family]
+    with torch.no_grad():
+        together = model(**batch).prediction
+        for row in range(batch["input_ids"].shape[0]):
+            alone = model(**slice_utterance(batch, row, family)).prediction
+            torch.testing.assert_close(alone, together[row:row + 1], atol=1e-5, rtol=1e-4)

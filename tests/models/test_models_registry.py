@@ -20,10 +20,37 @@ def test_the_three_models_are_registered_with_their_presets():
         assert f"table3.{row}" in presets
     for row in ("a", "v", "t", "a_v", "t_a", "t_v", "all"):
         assert f"table4.{row}" in presets
-        assert presets[f"table5.{row}"] == {**presets[f"table4.{row}"], "encoder": "xlnet-base-cased"}
+    # Table V is the component ablation of Table III on XLNet (its four rows), not Table IV's
+    assert sorted(p for p in presets if p.startswith("table5.")) == [
+        "table5.full", "table5.mba", "table5.msg_t_a_v", "table5.no_modules"]
+    for row in ("no_modules", "msg_t_a_v", "mba", "full"):
+        assert presets[f"table5.{row}"] == {**presets[f"table3.{row}"], "encoder": "xlnet-base-cased"}
     assert {f"table6.{k}" for k in ("slstm", "blstm", "sgru", "bgru")} <= set(presets)
     assert {f"fig5.layer{i}" for i in range(7)} <= set(presets)
     assert set(specs["msg-mba"].preset_descriptions) == set(presets)
+
+
+def test_table3_rows_are_the_papers_components():
+    """Table III: "no proposed modules" keeps all three modalities (RNN features, concatenation,
+    fusion) without MSG, MBA or the Shifting HuberLoss; it is not Table IV's "only T"."""
+    def config(preset):
+        return make_config("msg-mba", preset, acoustic_dim=74, visual_dim=47)
+
+    no_modules = config("table3.no_modules")
+    assert no_modules.modalities == ("text", "acoustic", "visual")
+    assert no_modules.shifted_modalities() == () and no_modules.adjusted_modalities() == ()
+    assert not no_modules.shifting_huber
+    assert config("table4.t").modalities == ("text",)
+    assert config("table3.msg_t").shifted_modalities() == ("text",)
+    assert config("table3.msg_t_a").shifted_modalities() == ("text", "acoustic")
+    assert config("table3.msg_t_v").shifted_modalities() == ("text", "visual")
+    msg_t_a_v = config("table3.msg_t_a_v")
+    assert msg_t_a_v.shifted_modalities() == ("text", "acoustic", "visual")
+    assert msg_t_a_v.adjusted_modalities() == () and not msg_t_a_v.shifting_huber
+    mba = config("table3.mba")
+    assert mba.adjusted_modalities() == ("acoustic", "visual") and not mba.shifting_huber
+    assert config("table3.full") == make_config("msg-mba", acoustic_dim=74, visual_dim=47)
+    assert config("table3.full").shifting_huber
 
 
 def test_default_config_is_the_full_model_and_round_trips_through_json():

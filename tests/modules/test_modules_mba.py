@@ -48,15 +48,29 @@ def test_padded_keys_get_zero_weight(padding_side):
     torch.testing.assert_close(result.x_att.sum(-1), torch.ones(2, 5))
 
 
-def test_right_padding_gives_the_same_real_token_results_as_a_shorter_batch():
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+def test_an_utterance_gets_the_same_result_whatever_its_padding(padding_side):
+    """W_pt / W_pm meet the k-th real token at row/column k: padding on either side (BERT right,
+    XLNet left) and the batch width change nothing for the real tokens."""
     torch.manual_seed(0)
     module = MaskedBimodalAdjustment(6, 3, common_dim=4, max_length=8, text_kernel=3, other_kernel=3)
+    with torch.no_grad():  # make every row and column of W_p matter
+        for relation in (module.text_relation, module.other_relation):
+            relation.weight.normal_()
+            relation.bias.normal_()
     text, other = torch.randn(1, 3, 6), torch.randn(1, 3, 3)
     alone = module(text, other, torch.ones(1, 3))
-    padded_text = torch.cat([text, torch.randn(1, 2, 6)], dim=1)
-    padded_other = torch.cat([other, torch.randn(1, 2, 3)], dim=1)
-    padded = module(padded_text, padded_other, torch.tensor([[1, 1, 1, 0, 0]]))
-    torch.testing.assert_close(padded.adjusted[:, :3], alone.adjusted)
+    for pad in (1, 2, 5):
+        noise_text, noise_other = torch.randn(1, pad, 6), torch.randn(1, pad, 3)
+        if padding_side == "right":
+            padded_text, padded_other = torch.cat([text, noise_text], 1), torch.cat([other, noise_other], 1)
+            mask, real = torch.tensor([[1] * 3 + [0] * pad]), slice(0, 3)
+        else:
+            padded_text, padded_other = torch.cat([noise_text, text], 1), torch.cat([noise_other, other], 1)
+            mask, real = torch.tensor([[0] * pad + [1] * 3]), slice(pad, pad + 3)
+        padded = module(padded_text, padded_other, mask)
+        torch.testing.assert_close(padded.adjusted[:, real], alone.adjusted)
+        torch.testing.assert_close(padded.x_att[:, real, real], alone.x_att)
 
 
 def test_longer_than_max_length_and_even_kernels_are_refused():

@@ -8,9 +8,15 @@ def test_protocol_then_overrides_apply_in_order(tmp_path):
     path.write_text("model:\n  name: mag\ntrain:\n  epochs: 7\n")
     config = load_config(path, ["train.epochs=3", "data.options.features=[audio_opensmile]"], protocol="mosei")
     assert config.model.name == "mag"
-    assert config.train.batch_size == 128
     assert config.train.epochs == 3
     assert config.data.options == {"features": ["audio_opensmile"]}
+
+
+@pytest.mark.parametrize("protocol, epochs", [("mosi", 40), ("mosei", 20)])
+def test_paper_protocols_train_with_48_and_evaluate_with_128(protocol, epochs):
+    """Section IV-E: batch sizes 48 / 128 / 128 (train / valid / test) on both datasets."""
+    config = load_config(None, [], protocol=protocol)
+    assert (config.train.epochs, config.train.batch_size, config.train.eval_batch_size) == (epochs, 48, 128)
 
 
 def test_unknown_keys_are_named():

@@ -143,7 +143,7 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _word_shifts(prepared, utterance, clip) -> list[dict]:
-    """Per word: its time span and the mean magnitude of the text shift eta*h_s (Eq. 8) over its
+    """Per word: its time span and the mean magnitude of the text shift eta*h_s (Eq. 7) over its
     word pieces, when the model shifts text."""
     import torch
 

@@ -43,8 +43,12 @@ def weighted_f1(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def pearson(predictions: np.ndarray, labels: np.ndarray) -> float:
-    """Pearson correlation; NaN when either side is constant (reported, not hidden)."""
-    if len(labels) < 2 or np.std(predictions) == 0 or np.std(labels) == 0:
+    """Pearson correlation (Eq. 23); NaN when either side is constant (reported, not hidden).
+
+    Constancy is tested with the range, not the standard deviation: the standard deviation of
+    float64 values that are equal up to rounding can come out ~1e-16 and give a meaningless
+    correlation instead of NaN."""
+    if len(labels) < 2 or np.ptp(predictions) == 0 or np.ptp(labels) == 0:
         return float("nan")
     return float(np.corrcoef(predictions, labels)[0, 1])
 

@@ -13,7 +13,7 @@ register_model("msg-mba", MsgMbaConfig, MsgMbaModel, PRESETS,
                "Lin & Hu 2023: MSG-T/A/V shifting gates, masked bimodal adjustment, Shifting HuberLoss",
                preset_descriptions=PRESET_DESCRIPTIONS)
 register_model("text-only", TextOnlyConfig, build_text_only, {},
-               "the fine-tuned text encoder alone ([CLS] -> Linear), the paper's 'no proposed modules'")
+               "the fine-tuned text encoder alone ([CLS] -> Linear), the paper's Table IV 'only T'")
 register_model("mag", MagConfig, MagModel,
                {"bert": {}, "xlnet": {"encoder": "xlnet-base-cased"}},
                "MAG-BERT / MAG-XLNet (Rahman et al. 2020): a vector-gated shift of the text embeddings",

@@ -2,7 +2,7 @@
 
 Reading Fig. 2 top to bottom, ``MsgMbaModel.forward`` runs:
 
-1. Eq. 1-2   ``self.rnns``         F_a = RNN(A), F_v = RNN(V)
+1. Eq. 1-2   ``self.rnns``         F_a = RNN(A), F_v = RNN(V); the [CLS] row holds the end state
 2. Eq. 3-8   ``self.gates["text"]`` MSG-T shifts F_t (after layer i) with partners (F_a, F_v);
              F_t* continues through layers i+1..N of ``self.backbone`` -> M_t*
 3. Eq. 9-17  ``self.adjustments``  MBA(M_t*, F_a) -> M_ta*, MBA(M_t*, F_v) -> M_tv*
@@ -55,7 +55,7 @@ class MsgMbaModel(nn.Module):
             self.backbone.check_layer(config.shift_layer)
             widths["text"] = self.backbone.hidden_size
         self.rnns = nn.ModuleDict({
-            m: ModalityRNN(getattr(config, f"{m}_dim"), getattr(config, f"{m}_hidden"), config.rnn)
+            m: ModalityRNN(getattr(config, f"{m}_dim"), config.rnn_hidden(m), config.rnn)
             for m in NON_TEXT if m in config.modalities})
         widths.update({m: rnn.output_dim for m, rnn in self.rnns.items()})
         widths.update({f"adjusted/{m}": widths.get("text", 0) for m in NON_TEXT})
@@ -92,7 +92,8 @@ class MsgMbaModel(nn.Module):
         if self.config.pooling == "cls" and cls_index is None:
             raise ValueError("msg-mba with pooling='cls' needs cls_index")
         inputs = non_text_inputs(self.config, "msg-mba", acoustic=acoustic, visual=visual)
-        sources = {m: self.rnns[m](inputs[m], attention_mask) for m in self.rnns}  # Eq. 1-2
+        summary_index = cls_index if self.config.rnn_summary == "end_state" else None
+        sources = {m: self.rnns[m](inputs[m], attention_mask, summary_index) for m in self.rnns}  # Eq. 1-2
         shifts: dict[str, ShiftResult] = {}
         if self.backbone is not None:
             if input_ids is None:

@@ -13,6 +13,8 @@ from shiftmsa.modules.msg import GATE_SHAPES
 from shiftmsa.modules.pooling import POOLINGS
 from shiftmsa.modules.rnn import RNN_KINDS
 
+RNN_SUMMARIES = ("end_state", "per_step")
+
 
 @dataclass
 class MsgMbaConfig:
@@ -32,24 +34,29 @@ class MsgMbaConfig:
         shifting_huber: whether the Shifting HuberLoss is added (Table III "+Shifting HuberLoss");
             0 when no gate exists.
         huber_text_weight / huber_acoustic_weight / huber_visual_weight: alpha, beta, gamma of
-            Eq. 18.
+            Eq. 20.
         huber_delta: delta of Eq. 19.
         gate: ``scalar`` (literal Eq. 4-5) or ``vector`` (MAG-style) gates.
-        shift_threshold: initial mu of Eq. 7.
+        shift_threshold: initial mu of Eq. 8.
         learnable_threshold: mu is trained (True, the paper) or fixed.
         gate_bias_init: initial gate bias b_g (1.0 starts the ReLU gates open; with PyTorch's
             default init, None, a scalar gate is dead for every token in about one seed of three).
         layer_norm_after_shift: LayerNorm after each shift (MAG has one; the paper is silent).
         shift_dropout: dropout on each shifted representation.
-        rnn: RNN variant of Eq. 1-2 (Table VI): slstm, blstm, sgru, bgru.
-        acoustic_hidden / visual_hidden: RNN hidden size per direction.
+        rnn: RNN variant of Eq. 1-2 (Table VI): slstm (the variant Section III-B derives with and
+            the best row of Table VI), blstm, sgru, bgru.
+        acoustic_hidden / visual_hidden: RNN hidden size per direction; None = the input width
+            d_m, as Section III-B gives F_m in R^(N_m x d_m) (2 d_m for a bidirectional RNN).
+        rnn_summary: what the [CLS] row of F_a / F_v holds (Section III-B: "end-state" vs an
+            N_m x d_m sequence): ``end_state`` (the RNN's state after the whole utterance; word
+            rows keep their per-step outputs) or ``per_step`` (the output at the [CLS] step, which
+            for a forward RNN at BERT's position 0 is the same for every utterance).
         mba_dim: common width d of Eq. 9-10.
         mba_text_kernel / mba_other_kernel: Conv1D kernels k_t, k_m (odd).
         max_length: token length L that W_pt / W_pm (Eq. 13-14) are sized for.
         fusion_dim: width of M_f* (None = the width of the first modality's representation,
             the encoder width when text is used).
-        pooling: ``cls`` (Fig. 2: the [CLS] position) or ``mean`` over real tokens (used by the
-            non-text presets of Table IV, whose [CLS] row is a zero feature row).
+        pooling: ``cls`` (Fig. 2: the [CLS] position) or ``mean`` over real tokens.
         head_dropout: dropout before the output Linear.
     """
 
@@ -73,9 +80,10 @@ class MsgMbaConfig:
     gate_bias_init: float | None = 1.0
     layer_norm_after_shift: bool = False
     shift_dropout: float = 0.1
-    rnn: str = "blstm"
-    acoustic_hidden: int = 32
-    visual_hidden: int = 32
+    rnn: str = "slstm"
+    acoustic_hidden: int | None = None
+    visual_hidden: int | None = None
+    rnn_summary: str = "end_state"
     mba_dim: int = 40
     mba_text_kernel: int = 1
     mba_other_kernel: int = 1
@@ -88,6 +96,7 @@ class MsgMbaConfig:
         self.modalities = tuple(self.modalities)
         check_modalities(self.modalities)
         for name, value, allowed in (("gate", self.gate, GATE_SHAPES), ("rnn", self.rnn, tuple(RNN_KINDS)),
+                                     ("rnn_summary", self.rnn_summary, RNN_SUMMARIES),
                                      ("pooling", self.pooling, POOLINGS)):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
@@ -95,6 +104,11 @@ class MsgMbaConfig:
     def validate(self) -> None:
         """Checks that need the corpus: the feature widths of the used modalities."""
         check_modality_dims(self, "msg-mba")
+
+    def rnn_hidden(self, modality: str) -> int:
+        """Hidden size per direction of RNN(X_m): the configured one, else the input width d_m."""
+        hidden = getattr(self, f"{modality}_hidden")
+        return hidden if hidden is not None else getattr(self, f"{modality}_dim")
 
     def shifted_modalities(self) -> tuple[str, ...]:
         """The modalities that get a shifting gate (MSG-T / MSG-A / MSG-V): its flag is on, the

@@ -14,7 +14,7 @@ class RegressionOutput:
     Args:
         prediction: (B,) predicted sentiment (unclipped).
         auxiliary_loss: scalar added to the MSE term of the objective, already weighted
-            (msg-mba: alpha*H(h_s^t) + beta*H(h_s^a) + gamma*H(h_s^v), Eq. 18-20); 0 when none.
+            (msg-mba: alpha*H(h_s^t) + beta*H(h_s^a) + gamma*H(h_s^v), Eq. 19-20); 0 when none.
         extras: named intermediate tensors for analysis and figures (e.g. ``"eta/text"``,
             ``"shift/text"``, ``"p_att/acoustic"``); never used by the trainer.
     """

@@ -1,6 +1,6 @@
-"""text-only: the paper's "no proposed modules" row as a model of its own.
+"""text-only: Table IV's "only T" row as a model of its own.
 
-It is msg-mba's ``table3.no_modules`` configuration (the split encoder, run unsplit, then
+It is msg-mba's ``table4.t`` configuration (the split encoder, run unsplit, then
 Linear -> [CLS] -> Linear), so no code is duplicated.
 """
 

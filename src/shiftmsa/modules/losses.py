@@ -10,7 +10,7 @@ from torch.nn import functional
 
 
 def shifting_huber(shift: torch.Tensor, attention_mask: torch.Tensor, delta: float) -> torch.Tensor:
-    """H(h_s) of Eq. 19-20: Huber loss of the shift vector towards 0 with threshold ``delta``
+    """L_shift^m of Eq. 19: Huber loss of the shift vector towards 0 with threshold ``delta``
     (0.5 x^2 for |x| <= delta, delta (|x| - delta / 2) above), averaged over the elements of
     real tokens (padded positions carry no shift worth penalising)."""
     per_token = functional.huber_loss(shift, torch.zeros_like(shift), reduction="none", delta=delta).sum(dim=-1)
@@ -20,7 +20,7 @@ def shifting_huber(shift: torch.Tensor, attention_mask: torch.Tensor, delta: flo
 
 @dataclass(frozen=True)
 class ShiftingHuberLoss:
-    """alpha * H(h_s^t) + beta * H(h_s^a) + gamma * H(h_s^v): the auxiliary part of Eq. 18.
+    """alpha * H(h_s^t) + beta * H(h_s^a) + gamma * H(h_s^v): the auxiliary part of Eq. 20.
 
     Args:
         weights: modality -> weight (``{"text": alpha, "acoustic": beta, "visual": gamma}``).
@@ -39,5 +39,5 @@ class ShiftingHuberLoss:
 
 
 def total_loss(prediction: torch.Tensor, labels: torch.Tensor, auxiliary_loss: torch.Tensor) -> torch.Tensor:
-    """Eq. 18: MSE(y, y_hat) plus the already weighted auxiliary (Shifting HuberLoss) terms."""
+    """Eq. 20: L_reg = MSE(y, y_hat) (Eq. 18) plus the already weighted Shifting HuberLoss terms."""
     return functional.mse_loss(prediction, labels) + auxiliary_loss

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn import functional
 
 
 @dataclass
@@ -24,6 +23,13 @@ class AdjustmentResult:
     x_att: torch.Tensor
 
 
+def real_positions(real: torch.Tensor) -> torch.Tensor:
+    """(B, L) mask of real tokens -> (B, L) index of each token among its sequence's real tokens
+    (0 for the first real token whatever the padding side; padded positions get a clamped index,
+    which only meets zero rows and masked keys)."""
+    return (real.cumsum(dim=1) - 1).clamp(min=0).long()
+
+
 class MaskedBimodalAdjustment(nn.Module):
     """MBA(M_t*, F_m) for m in {acoustic, visual} (Eq. 9-17).
 
@@ -35,8 +41,10 @@ class MaskedBimodalAdjustment(nn.Module):
     Eq. 16:    x_att = softmax(p_t + p_att + mask), mask = -inf on padded key positions.
     Eq. 17:    M_tm* = M_t* + x_att M_t*.
 
-    A batch padded to L < ``max_length`` uses the leading L x L block of W_pt / W_pm, which is the
-    same as padding the L x L matrix with zeros to ``max_length``.
+    W_pt / W_pm are indexed by each token's position among its utterance's real tokens (the k-th
+    real token meets row and column k), not by its position in the padded batch. An utterance
+    therefore meets the same weights whatever else is in its batch and on whichever side it is
+    padded (BERT right, XLNet left); for right padding this is the leading L x L block.
 
     Args:
         text_dim: width of M_t*.
@@ -71,10 +79,12 @@ class MaskedBimodalAdjustment(nn.Module):
         real = real.unsqueeze(-1)
         projected = conv((features * real).transpose(1, 2)).transpose(1, 2)
         scaled = real * projected / (projected.norm(dim=-1, keepdim=True) + self.epsilon).sqrt()
-        length = features.shape[1]
         similarity = scaled @ scaled.transpose(1, 2)
-        return torch.tanh(functional.linear(similarity, relation.weight[:length, :length],
-                                            relation.bias[:length]))
+        position = real_positions(real.squeeze(-1))
+        # weight[b, j, k] = W_p[position of token j, position of token k] (Eq. 13-14)
+        weight = relation.weight[position.unsqueeze(-1), position.unsqueeze(-2)]
+        return torch.tanh(torch.einsum("bik,bjk->bij", similarity, weight)
+                          + relation.bias[position].unsqueeze(1))
 
     def forward(self, text: torch.Tensor, other: torch.Tensor,
                 attention_mask: torch.Tensor) -> AdjustmentResult:

@@ -21,10 +21,10 @@ class ShiftResult:
     """What one shifting gate produces.
 
     Args:
-        shifted: (B, L, d) the shifted representation F* = F + eta * h_s (Eq. 8), after the
+        shifted: (B, L, d) the shifted representation F* = F + eta * h_s (Eq. 7), after the
             optional LayerNorm and dropout.
         shift: (B, L, d) the shift vector h_s (Eq. 6), penalised by the Shifting HuberLoss.
-        eta: (B, L) the per-token scaling factor (Eq. 7).
+        eta: (B, L) the per-token scaling factor (Eq. 8).
     """
 
     shifted: torch.Tensor
@@ -37,8 +37,8 @@ class MultimodalShiftingGate(nn.Module):
 
     Eq. 4-5: g_m = ReLU(W_gm [F; F_m] + b_gm) for each partner m.
     Eq. 6:   h_s = sum_m g_m * (W_m F_m) + b_h.
-    Eq. 7:   eta = min(mu * ||F||_2 / (||h_s||_2 + epsilon), 1), per token.
-    Eq. 8:   F* = F + eta * h_s.
+    Eq. 7:   F* = F + eta * h_s.
+    Eq. 8:   eta = min(mu * ||F||_2 / (||h_s||_2 + epsilon), 1), per token.
 
     For MSG-T, F = F_t and the partners are (F_a, F_v); for MSG-A, F = F_a with (M_tv*, F_v); for
     MSG-V, F = F_v with (M_ta*, F_a). With a modality dropped (Table IV) a gate has one partner.
@@ -48,14 +48,14 @@ class MultimodalShiftingGate(nn.Module):
         partner_dims: width of each partner representation, in the order ``forward`` gets them.
         gate: ``"scalar"`` (the literal reading: b_g is a scalar bias, so g_m is one number per
             token) or ``"vector"`` (MAG-BERT: g_m has d entries).
-        threshold: initial value of mu in Eq. 7 (MAG calls it beta_shift).
+        threshold: initial value of mu in Eq. 8 (MAG calls it beta_shift).
         learnable_threshold: mu is trained (the paper) or a fixed constant (MAG).
         layer_norm: apply LayerNorm(d) after the shift (MAG does; the paper does not say).
         dropout: dropout on F* (after the LayerNorm when there is one).
         gate_bias_init: initial b_gm of every gate; a positive value starts the gates open, so
             that no ReLU gate is dead for every token at initialisation (a scalar gate that is
             never receives a gradient). None keeps PyTorch's default Linear initialisation.
-        epsilon: the 1e-6 of Eq. 7 that keeps eta finite when h_s is zero.
+        epsilon: the xi = 1e-6 of Eq. 8 that keeps eta finite when h_s is zero.
     """
 
     def __init__(self, shifted_dim: int, partner_dims: Sequence[int], *, gate: str = "scalar",

@@ -16,6 +16,14 @@ RNN_KINDS: dict[str, tuple[type[nn.RNNBase], bool]] = {
 class ModalityRNN(nn.Module):
     """One-layer (bi)LSTM or (bi)GRU over the real tokens of each sequence (Eq. 1-2).
 
+    Section III-B gives F_m both as the RNN's "end-state" representation and as an N_m x d_m
+    sequence. Both are produced: every real row holds the RNN's output at that step, and, when a
+    ``summary_index`` is given (the [CLS] row the prediction reads, Fig. 2), that row holds the
+    end state instead: the state after reading the whole utterance in each direction (for a
+    bidirectional RNN, the forward end state next to the backward one). Without it, a forward RNN
+    at BERT's [CLS] (position 0, a zero feature row) would carry the same value for every
+    utterance, and sLSTM / sGRU could not reach the prediction at all.
+
     Padding never enters the recurrence, whichever side it is on (BERT pads right, XLNet left):
     for each direction the real tokens are gathered to the front in that direction's reading
     order, so padding only follows them and cannot reach their states, and the outputs are put
@@ -30,7 +38,7 @@ class ModalityRNN(nn.Module):
         kind: one of ``slstm``, ``blstm``, ``sgru``, ``bgru`` (s = single direction, b = both).
     """
 
-    def __init__(self, input_dim: int, hidden_size: int, kind: str = "blstm") -> None:
+    def __init__(self, input_dim: int, hidden_size: int, kind: str = "slstm") -> None:
         super().__init__()
         if kind not in RNN_KINDS:
             raise ValueError(f"rnn kind must be one of {', '.join(RNN_KINDS)}, got {kind!r}")
@@ -39,19 +47,28 @@ class ModalityRNN(nn.Module):
         self.directions = nn.ModuleDict({d: rnn_class(input_dim, hidden_size, batch_first=True) for d in directions})
         self.output_dim = hidden_size * len(directions)
 
-    def forward(self, features: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """(B, L, input_dim) rows and a (B, L) mask of real tokens -> (B, L, output_dim)."""
+    def forward(self, features: torch.Tensor, attention_mask: torch.Tensor,
+                summary_index: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, L, input_dim) rows and a (B, L) mask of real tokens -> (B, L, output_dim); the
+        rows at ``summary_index`` (B,), when given, hold the end state (see the class docstring)."""
         real = attention_mask.bool()
-        if not bool(real.any(dim=1).all()):
+        real_count = real.sum(dim=1)
+        if not bool((real_count > 0).all()):
             raise ValueError("every sequence needs at least one real token for the RNN")
         length = features.shape[1]
         positions = torch.arange(length, device=features.device).expand_as(real)
-        outputs = []
+        outputs, end_states = [], []
         for direction, rnn in self.directions.items():
             reading_position = positions if direction == "left_to_right" else -positions
             order = torch.argsort(torch.where(real, reading_position, length + positions), dim=1)
             ordered = features.gather(1, order.unsqueeze(-1).expand_as(features))
             states = rnn(ordered)[0]
+            last_real = (real_count - 1).view(-1, 1, 1).expand(-1, 1, states.shape[-1])
+            end_states.append(states.gather(1, last_real).squeeze(1))
             back = torch.argsort(order, dim=1)
             outputs.append(states.gather(1, back.unsqueeze(-1).expand_as(states)))
-        return torch.cat(outputs, dim=-1) * real.unsqueeze(-1).to(features.dtype)
+        sequence = torch.cat(outputs, dim=-1) * real.unsqueeze(-1).to(features.dtype)
+        if summary_index is None:
+            return sequence
+        is_summary = (positions == summary_index.long().view(-1, 1)).unsqueeze(-1)
+        return torch.where(is_summary, torch.cat(end_states, dim=-1).unsqueeze(1), sequence)

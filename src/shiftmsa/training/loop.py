@@ -66,7 +66,7 @@ class RunOutcome:
 
 
 def objective(output, labels: torch.Tensor) -> torch.Tensor:
-    """The training loss: MSE(y, y_hat) plus the model's weighted auxiliary terms (Eq. 18)."""
+    """The training loss: MSE(y, y_hat) (Eq. 18) plus the model's weighted auxiliary terms (Eq. 20)."""
     return F.mse_loss(output.prediction.float(), labels.float()) + output.auxiliary_loss
 
 
