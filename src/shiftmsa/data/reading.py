@@ -6,6 +6,8 @@ mmsa-csv, which has no features, and synthetic, which has no infinities):
 - ``mag-pkl``: MAG-BERT ``mosi.pkl``/``mosei.pkl``. Options: ``name``.
 - ``mmsa-pkl``: MMSA ``aligned_50.pkl``/``unaligned_50.pkl``. Options: ``sequences="auto"|"mean"``, ``name``.
 - ``mmsa-csv``: MMSA ``label.csv``, text only. Options: ``name``.
+- ``misa-pkl`` / ``mmim-pkl``: MISA's (word-aligned) / MMIM's (unaligned) folder of ``train.pkl``,
+  ``dev.pkl``, ``test.pkl``. Options: ``name``.
 - ``mosi-table``: the shared MOSI folder. Options: ``split="sdk_fold"|"bclstm_split"``,
   ``features=("audio_opensmile",)`` (any of audio_opensmile, video_3dcnn; tuple or comma string),
   ``text_column="text"``.
@@ -17,7 +19,8 @@ mmsa-csv, which has no features, and synthetic, which has no infinities):
   ``acoustic_dim``, ``visual_dim``.
 
 ``format="auto"`` decides from the path: ``"synthetic"``; a folder with ``meta.json`` (native),
-``mosi_utterances.csv`` (mosi-table) or ``mosi_openface_words.jsonl`` (openface); a ``.csd`` file;
+``mosi_utterances.csv`` (mosi-table), ``mosi_openface_words.jsonl`` (openface) or split pickles
+(``train.pkl``...: misa-pkl or mmim-pkl by the size of a sample's feature tuple); a ``.csd`` file;
 a ``.csv`` file (mmsa-csv); a ``.pkl``/``.pickle`` file by its published name (``mosi.pkl``, ``mosei.pkl``: mag-pkl;
 ``aligned_50.pkl``, ``unaligned_50.pkl``: mmsa-pkl), else by whether its splits hold lists of
 samples (MAG-BERT) or dicts of arrays (MMSA), read with the restricted unpickler.
@@ -37,6 +40,8 @@ from shiftmsa.data.readers.mmsa_pickle import read_mmsa_pickle
 from shiftmsa.data.readers.mosi_table import UTTERANCES_FILE as MOSI_TABLE_FILE, read_mosi_table
 from shiftmsa.data.readers.native import META_FILE as NATIVE_META_FILE, read_native_dataset
 from shiftmsa.data.readers.openface import WORDS_FILE as OPENFACE_WORDS_FILE, read_openface
+from shiftmsa.data.readers.split_pickles import (has_split_pickles, read_misa_pickles, read_mmim_pickles,
+                                                 split_pickle_format)
 from shiftmsa.data.safe_pickle import load_pickle
 from shiftmsa.data.synthetic import generate_synthetic
 
@@ -45,6 +50,8 @@ READERS: dict[str, Callable[..., Corpus]] = {
     "mag-pkl": read_mag_pickle,
     "mmsa-pkl": read_mmsa_pickle,
     "mmsa-csv": read_mmsa_label_csv,
+    "misa-pkl": read_misa_pickles,
+    "mmim-pkl": read_mmim_pickles,
     "mosi-table": read_mosi_table,
     "openface": read_openface,
     "csd": assemble_csd_corpus,
@@ -82,8 +89,10 @@ def detect_format(path: str | Path) -> str:
         raise DataError("no such file or folder", path=str(path))
     if path.is_dir():
         detected = next((fmt for marker, fmt in FOLDER_MARKERS.items() if (path / marker).is_file()), None)
+        if detected is None and has_split_pickles(path):
+            detected = split_pickle_format(path)
         if detected is None:
-            raise DataError(f"cannot tell the dataset format of this folder (looked for {sorted(FOLDER_MARKERS)}); "
+            raise DataError(f"cannot tell the dataset format of this folder (looked for {sorted(FOLDER_MARKERS)} and train.pkl/dev.pkl/test.pkl); "
                             f"pass format= one of {FORMATS[1:]}", path=str(path))
         return detected
     suffix = path.suffix.lower()
