@@ -121,3 +121,23 @@ def test_an_utterances_prediction_does_not_depend_on_its_batch(family, preset, t
         for row in range(batch["input_ids"].shape[0]):
             alone = model(**slice_utterance(batch, row, family)).prediction
             torch.testing.assert_close(alone, together[row:row + 1], atol=1e-5, rtol=1e-4)
+
+
+def test_start_from_text_makes_the_untrained_model_ignore_the_other_streams(tiny_encoders, feature_dims, batches):
+    """The off-by-default ``start_from_text``: at initialisation the prediction depends on the
+    text alone (zero MSG-T projections, zero fusion weights on M_a*, M_v*), yet training can move
+    it: the zeroed weights receive a gradient."""
+    batch = batches["bert"]
+    changed = {**batch, "acoustic": batch["acoustic"] * 3 + 1, "visual": -batch["visual"]}
+    for start_from_text in (False, True):
+        torch.manual_seed(0)
+        config = make_config("msg-mba", overrides={"encoder": tiny_encoders["bert"],
+                                                   "start_from_text": start_from_text}, **feature_dims)
+        model = build_model("msg-mba", config).eval()
+        with torch.no_grad():
+            same = torch.allclose(model(**batch).prediction, model(**changed).prediction)
+        assert same == start_from_text
+    model.train()
+    model(**batch).prediction.sum().backward()
+    assert model.fusion.weight.grad[:, model.backbone.hidden_size:].abs().sum() > 0
+    assert all(p.weight.grad.abs().sum() > 0 for p in model.gates["text"].projections)

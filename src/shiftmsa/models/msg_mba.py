@@ -73,6 +73,17 @@ class MsgMbaModel(nn.Module):
             weights={"text": config.huber_text_weight, "acoustic": config.huber_acoustic_weight,
                      "visual": config.huber_visual_weight},
             delta=config.huber_delta) if config.shifting_huber else None
+        if config.start_from_text and "text" in config.modalities:
+            self.start_from_text(widths["text"])
+
+    @torch.no_grad()
+    def start_from_text(self, text_width: int) -> None:
+        """Zero MSG-T's partner projections and the fusion weights on the non-text rows, so the
+        untrained model is its text path (``MsgMbaConfig.start_from_text``)."""
+        if "text" in self.gates:
+            for projection in self.gates["text"].projections:
+                projection.weight.zero_()
+        self.fusion.weight[:, text_width:].zero_()
 
     def make_gate(self, widths: dict[str, int], modality: str) -> MultimodalShiftingGate:
         """MSG-T, MSG-A or MSG-V with the partners ``config.gate_partners`` names."""

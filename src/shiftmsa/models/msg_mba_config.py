@@ -58,6 +58,11 @@ class MsgMbaConfig:
             the encoder width when text is used).
         pooling: ``cls`` (Fig. 2: the [CLS] position) or ``mean`` over real tokens.
         head_dropout: dropout before the output Linear.
+        start_from_text: not in the paper, off by default. Initialise so that the untrained model
+            computes exactly its text path: MSG-T's projections W_a, W_v (Eq. 6) and the fusion
+            weights on M_a*, M_v* start at zero, so h_s^t = b_h = 0 and the non-text rows add
+            nothing until training moves them (the "zero-initialised branch" of ReZero /
+            ControlNet). Every equation is unchanged; only the starting point is.
     """
 
     encoder: str = "minilm"
@@ -91,6 +96,7 @@ class MsgMbaConfig:
     fusion_dim: int | None = None
     pooling: str = "cls"
     head_dropout: float = 0.1
+    start_from_text: bool = False
 
     def __post_init__(self) -> None:
         self.modalities = tuple(self.modalities)
