@@ -122,11 +122,10 @@ class RunConfig:
         relevant.pop("output_dir")
         for key in NOT_FINGERPRINTED_TRAIN_FIELDS:
             relevant["train"].pop(key)
-        defaults = RunConfig().to_dict()
         for section in ("data", "model", "train"):
+            defaults = dataclasses.asdict(type(getattr(self, section))())
             for key in list(relevant[section]):
-                if (f"{section}.{key}" not in FINGERPRINT_V1_FIELDS
-                        and relevant[section][key] == defaults[section][key]):
+                if f"{section}.{key}" not in FINGERPRINT_V1_FIELDS and relevant[section][key] == defaults[key]:
                     relevant[section].pop(key)
         return json.dumps(relevant, sort_keys=True)
 
@@ -162,6 +161,8 @@ def _section_from_dict(cls, values: dict[str, Any], where: str):
 
 
 def _type_name(annotation) -> str:
+    if annotation is type(None):
+        return "null"
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 

@@ -95,10 +95,10 @@ class Experiment:
         self.folder = Path(self.config.output_dir)
         self.store = ResultStore(self.folder)
 
-    def check(self, corpus: Corpus) -> None:
-        """Refuse, before anything trains, a model, preset or option that cannot run on ``corpus``
-        and an encoder that cannot be loaded."""
-        for plan in self.plans:
+    def check(self, corpus: Corpus, plans: list[PlannedModel]) -> None:
+        """Refuse, before anything trains, a model, preset or option of ``plans`` that cannot run
+        on ``corpus`` and an encoder that cannot be loaded."""
+        for plan in plans:
             try:
                 model_config = resolve_model_config(plan.config, corpus)
                 check_encoder_available(model_config.encoder)
@@ -108,7 +108,8 @@ class Experiment:
     def run(self, corpus: Corpus | None = None) -> list[dict]:
         """Train every (model, seed) not yet in the store; return the records of all of them."""
         corpus = corpus or load_corpus(self.config)
-        self.check(corpus)
+        self.check(corpus, [plan for plan in self.plans if any(
+            self.store.find(plan.label, seed, plan.digest) is None for seed in plan.config.train.seeds)])
         self.folder.mkdir(parents=True, exist_ok=True)
         self._write_config()
         runs = RunsProgress(sum(len(plan.config.train.seeds) for plan in self.plans))
