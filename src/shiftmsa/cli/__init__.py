@@ -54,9 +54,17 @@ def add_data_option_argument(parser: argparse.ArgumentParser | argparse._Argumen
                              "inf_policy=error, folds=folds.csv (see `shiftmsa data check --help`)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def quiet_libraries() -> None:
+    """Silence the libraries' console noise (``QUIET_ENVIRONMENT``); a user's own setting wins."""
     for name, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+    if "transformers" in sys.modules and os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1":
+        # transformers was imported before main (a notebook, the tests) and read the variable then
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
