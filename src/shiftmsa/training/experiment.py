@@ -125,7 +125,7 @@ class Experiment:
                         runs.trained(record["wall_seconds"])
                     else:
                         self.log(f"[{plan.label} seed {seed}] {position}: finished earlier "
-                                 f"({record['run_dir']}), skipped")
+                                 f"({record.get('run_dir', self.store.path)}), skipped")
                         runs.skipped()
                 records.append(record)
         return records
