@@ -14,15 +14,16 @@ from typing import Sequence
 
 import numpy as np
 
-from shiftmsa.config import ModelConfig, RunConfig, load_config
+from shiftmsa.config import DataConfig, ModelConfig, RunConfig, load_config
 from shiftmsa.data.contract import Corpus, DataError, Utterance
 from shiftmsa.training.experiment import (ComparisonRow, Experiment, compare_records, load_corpus,
                                           write_table)
 from shiftmsa.training.loop import Predictions, predict_utterances
+from shiftmsa.training.checkpoint import read_bundle_metadata
 from shiftmsa.training.modelling import PreparedModel, load_bundle
 
-__all__ = ["load_config", "parse_model_spec", "train", "compare", "load_checkpoint", "evaluate",
-           "predict", "utterance_from_text", "check_compatible"]
+__all__ = ["load_config", "parse_model_spec", "train", "compare", "load_checkpoint", "recorded_data",
+           "evaluate", "predict", "utterance_from_text", "check_compatible"]
 
 
 def parse_model_spec(spec: str) -> ModelConfig:
@@ -55,6 +56,11 @@ def train(config: RunConfig, log=print, corpus: Corpus | None = None):
 def load_checkpoint(folder: str | Path) -> tuple[PreparedModel, dict]:
     """A trained model bundle (``<run>/<model>/seed-<n>/best``) and its metadata."""
     return load_bundle(folder)
+
+
+def recorded_data(folder: str | Path) -> DataConfig:
+    """The data a checkpoint's run was trained on (path, format, reader options), as it recorded it."""
+    return DataConfig(**read_bundle_metadata(Path(folder))["training"]["run_config"]["data"])
 
 
 def check_compatible(metadata: dict, *, acoustic_dim: int | None, visual_dim: int | None,

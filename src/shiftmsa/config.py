@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,13 +114,31 @@ class RunConfig:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
 
     def fingerprint(self) -> str:
-        """A stable text of everything that changes results (not output_dir nor devices)."""
+        """A stable text of everything that changes results (not where, how fast, nor which seeds).
+
+        A field added after the first fingerprinted release (not in ``FINGERPRINT_V1_FIELDS``)
+        enters the text only when it differs from its default, so runs stored before it existed
+        keep their fingerprints; every other field enters with its value, default or not."""
         relevant = self.to_dict()
         relevant.pop("output_dir")
-        for key in ("accelerator", "devices", "strategy", "num_threads", "eval_batch_size", "seeds",
-                    "keep_checkpoint"):
+        for key in NOT_FINGERPRINTED_TRAIN_FIELDS:
             relevant["train"].pop(key)
+        for section in ("data", "model", "train"):
+            defaults = dataclasses.asdict(type(getattr(self, section))())
+            for key in list(relevant[section]):
+                if f"{section}.{key}" not in FINGERPRINT_V1_FIELDS and relevant[section][key] == defaults[key]:
+                    relevant[section].pop(key)
         return json.dumps(relevant, sort_keys=True)
+
+
+# Where a run writes, how fast it runs and which seeds it covers do not change its results.
+NOT_FINGERPRINTED_TRAIN_FIELDS = ("accelerator", "devices", "strategy", "num_threads", "eval_batch_size",
+                                  "seeds", "keep_checkpoint")
+# The fields fingerprinted by the first release of the store (85d8207): always in the text.
+FINGERPRINT_V1_FIELDS = frozenset({
+    "data.path", "data.format", "data.options", "data.max_length", "model.name", "model.preset",
+    "model.params", "train.epochs", "train.batch_size", "train.learning_rate", "train.head_learning_rate",
+    "train.weight_decay", "train.warmup_proportion", "train.max_grad_norm", "train.precision"})
 
 
 # Named protocols: Section IV-E for MOSI and MOSEI, and a short CPU protocol (README, results.md).
@@ -137,7 +157,49 @@ def _section_from_dict(cls, values: dict[str, Any], where: str):
     if unknown:
         raise ConfigError(f"unknown key(s) {', '.join(where + '.' + k for k in unknown)}; "
                           f"valid keys: {', '.join(sorted(known))}")
-    return cls(**values)
+    hints = typing.get_type_hints(cls)
+    return cls(**{key: _typed(value, hints[key], f"{where}.{key}") for key, value in values.items()})
+
+
+def _type_name(annotation) -> str:
+    if annotation is type(None):
+        return "null"
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+
+
+def _typed(value: Any, annotation, key: str) -> Any:
+    """``value`` checked against a field's annotation (int, float, str, bool, None, list[int],
+    dict, unions of those); an int is accepted where a float or a string is expected."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(annotation):
+            try:
+                return _typed(value, option, key)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{key} must be {' or '.join(_type_name(a) for a in typing.get_args(annotation))}, "
+                          f"got {value!r}")
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{key} must be a list, got {value!r}")
+        (item,) = typing.get_args(annotation)
+        return [_typed(element, item, f"{key} items") for element in value]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key} must be a mapping, got {value!r}")
+        return value
+    if annotation is type(None):
+        if value is not None:
+            raise ConfigError(f"{key} must be null, got {value!r}")
+        return value
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation is str and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a folder named 2024
+    if annotation is Any or (isinstance(value, annotation)
+                             and not (isinstance(value, bool) and annotation is not bool)):
+        return value
+    raise ConfigError(f"{key} must be {_type_name(annotation)}, got {value!r}")
 
 
 def config_from_dict(values: dict[str, Any]) -> RunConfig:

@@ -44,15 +44,15 @@ def test_check_refuses_a_malicious_pickle_and_runs_nothing(capsys, tmp_path):
 
 
 def test_check_inf_policy_error_exits_two(capsys, mag_pickle):
-    status, _, err = run(capsys, "check", str(mag_pickle), "--inf-policy", "error", "--tokenizer", "none")
+    status, _, err = run(capsys, "check", str(mag_pickle), "--data-option", "inf_policy=error", "--tokenizer", "none")
     assert status == 2 and "'vid_1'" in err and "'acoustic'" in err
 
 
 def test_check_mosi_table_options(capsys, mosi_table_dir):
-    status, _, err = run(capsys, "check", str(mosi_table_dir), "--features", "video_3dcnn", "--tokenizer", "none")
+    status, _, err = run(capsys, "check", str(mosi_table_dir), "--data-option", "features=video_3dcnn", "--tokenizer", "none")
     assert status == 2 and "leaks test labels" in err
-    status, out, _ = run(capsys, "check", str(mosi_table_dir), "--split", "bclstm_split",
-                         "--features", "audio_opensmile,video_3dcnn", "--tokenizer", "none")
+    status, out, _ = run(capsys, "check", str(mosi_table_dir), "--data-option", "split=bclstm_split",
+                         "--data-option", "features=audio_opensmile,video_3dcnn", "--tokenizer", "none")
     assert status == 0 and "visual: 100-d (video_3dcnn)" in out and "per utterance" in out
 
 
@@ -64,8 +64,9 @@ def test_check_csd_summarises_the_sequence(capsys, csd_files):
 def test_check_csd_as_a_corpus(capsys, csd_files, tmp_path):
     folds = tmp_path / "folds.json"
     folds.write_text('{"train": ["vid"]}')
-    status, out, _ = run(capsys, "check", str(csd_files["labels"]), "--folds", str(folds), "--words",
-                         str(csd_files["words"]), "--acoustic", str(csd_files["acoustic"]), "--tokenizer", "none")
+    status, out, _ = run(capsys, "check", str(csd_files["labels"]), "--data-option", f"folds={folds}",
+                         "--data-option", f"words={csd_files['words']}",
+                         "--data-option", f"acoustic={csd_files['acoustic']}", "--tokenizer", "none")
     assert status == 0 and "train 2 / valid 0 / test 0" in out and "acoustic: 4-d" in out
 
 

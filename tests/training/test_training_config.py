@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from shiftmsa.config import ConfigError, load_config
@@ -44,3 +46,23 @@ def test_every_shipped_config_file_loads():
     assert files
     for path in files:
         assert load_config(path).train.seeds
+
+
+@pytest.mark.parametrize("override, message", [
+    ("train.epochs=abc", "train.epochs must be int, got 'abc'"),
+    ("train.epochs=1.5", "train.epochs must be int, got 1.5"),
+    ("train.batch_size=big", "train.batch_size must be int, got 'big'"),
+    ("train.learning_rate=fast", "train.learning_rate must be float, got 'fast'"),
+    ("train.seeds=[a]", "train.seeds items must be int, got 'a'"),
+    ("train.keep_checkpoint=3", "train.keep_checkpoint must be bool, got 3"),
+    ("train.head_learning_rate=soon", "train.head_learning_rate must be float or null, got 'soon'"),
+])
+def test_values_of_the_wrong_type_are_refused_by_key(override, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(None, [override])
+
+
+def test_values_of_the_right_type_are_kept_or_widened():
+    config = load_config(None, ["train.head_learning_rate=1", "train.devices=auto", "data.path=2024"])
+    assert config.train.head_learning_rate == 1.0 and isinstance(config.train.head_learning_rate, float)
+    assert config.train.devices == "auto" and config.data.path == "2024"

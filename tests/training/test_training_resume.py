@@ -61,6 +61,6 @@ def test_experiment_skips_finished_runs_and_tables_every_model(tmp_path, tiny_be
     again = Experiment(config, log=messages.append).run(corpus)
     assert [r["seed"] for r in first] == [0, 1]
     assert again == first
-    assert sum("already in" in m for m in messages) == 2
+    assert sum("skipped" in m for m in messages) == 2
     lines = (tmp_path / "exp" / "results.jsonl").read_text().splitlines()
     assert len(lines) == 2

@@ -8,16 +8,6 @@ import pytest
 from shiftmsa.cli import main
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, tiny_bert_dir):
-    folder = tmp_path_factory.mktemp("workflow")
-    assert main(["data", "synth", str(folder / "synth"), "--n", "90", "--seed", "1"]) == 0
-    assert main(["train", "--data", str(folder / "synth"), "--seeds", "0", "--epochs", "1",
-                 "--output", str(folder / "run"), "--set", f"model.params.encoder={tiny_bert_dir}",
-                 "--set", "train.batch_size=16", "--set", "data.max_length=20"]) == 0
-    return folder, folder / "run" / "msg-mba" / "seed-0" / "best"
-
-
 def test_evaluate_reports_every_metric_of_a_split(trained, capsys):
     folder, checkpoint = trained
     capsys.readouterr()
@@ -82,3 +72,33 @@ def test_compare_prints_a_table_with_paired_tests(tmp_path, tiny_bert_dir, capsy
     out = capsys.readouterr().out
     assert "| msg-mba:table3.msg_t | 2 |" in out and "| p vs text-only: msg-mba:table3.msg_t |" in out
     assert (tmp_path / "table.csv").read_text().count("\n") == 1 + 2 * 7
+
+
+def test_evaluate_without_data_uses_the_data_the_checkpoint_was_trained_on(trained, capsys):
+    folder, checkpoint = trained
+    capsys.readouterr()
+    assert main(["evaluate", str(checkpoint), "--split", "valid"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["data"] == str(folder / "synth") and "mae" in report["metrics"]
+
+
+def test_help_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys; from shiftmsa.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_training_prints_progress_without_library_noise(tmp_path, tiny_bert_dir, capfd):
+    assert main(["train", "--model", "text-only", "--data", "synthetic", "--data-option", "n=60", "--seeds", "0",
+                 "--epochs", "1", "--output", str(tmp_path), "--set", f"model.params.encoder={tiny_bert_dir}",
+                 "--set", "train.batch_size=4", "--set", "data.max_length=16"]) == 0
+    out, err = capfd.readouterr()
+    assert "[text-only seed 0] run 1 of 1" in out
+    assert "[text-only seed 0] epoch 1/1: 50% (5/10 batches," in out
+    assert "Loading weights" not in out + err
+    assert main(["train", "--model", "text-only", "--data", "synthetic", "--data-option", "n=60", "--seeds", "0",
+                 "--epochs", "1", "--output", str(tmp_path), "--set", f"model.params.encoder={tiny_bert_dir}",
+                 "--set", "train.batch_size=4", "--set", "data.max_length=16"]) == 0
+    assert "run 1 of 1: finished earlier" in capfd.readouterr().out

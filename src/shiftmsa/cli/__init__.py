@@ -11,9 +11,14 @@ import importlib
 import os
 import sys
 
+from shiftmsa.config import ConfigError
 from shiftmsa.data.contract import DataError
 
 COMMAND_MODULES = ("data", "models", "run", "features")
+# Libraries' own console noise: Hugging Face's per-load reports and "Loading weights" bars,
+# TensorFlow Lite's and MediaPipe's C++ log lines (glog / absl) on feature extraction.
+QUIET_ENVIRONMENT = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+                     "TF_CPP_MIN_LOG_LEVEL": "3", "GLOG_minloglevel": "2"}
 
 
 class CommandError(Exception):
@@ -31,13 +36,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def data_options(options: list[str]) -> list[tuple[str, str]]:
+    """``--data-option KEY=VALUE`` (repeatable; the one spelling of reader options in every
+    command) as (key, raw value) pairs."""
+    pairs = []
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key.strip():
+            raise CommandError(f"--data-option {option!r} is not KEY=VALUE (e.g. split=bclstm_split)")
+        pairs.append((key.strip(), value))
+    return pairs
+
+
+def add_data_option_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="reader option (repeatable), e.g. split=bclstm_split, features=[audio_opensmile], "
+                             "inf_policy=error, folds=folds.csv (see `shiftmsa data check --help`)")
+
+
+def quiet_libraries() -> None:
+    """Silence the libraries' console noise (``QUIET_ENVIRONMENT``); a user's own setting wins."""
+    for name, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+    if "transformers" in sys.modules and os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1":
+        # transformers was imported before main (a notebook, the tests) and read the variable then
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+
+
 def main(argv: list[str] | None = None) -> int:
-    # Hugging Face's per-load reports (e.g. the unused pooler weights) are noise for our users.
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (CommandError, DataError) as error:
-        print(f"shiftmsa {args.command}: error: {error}", file=sys.stderr)
+    except (CommandError, DataError, ConfigError) as error:
+        message = " ".join(str(error).split())  # one line, whatever the message held
+        print(f"shiftmsa {args.command}: error: {message}", file=sys.stderr)
         return 2

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import argparse
 
+from shiftmsa.cli import add_data_option_argument, data_options
+from shiftmsa.config import parse_value
 from shiftmsa.data.reading import FORMATS, detect_format, read_corpus
 from shiftmsa.data.readers.csd import read_computational_sequence
 from shiftmsa.data.readers.native import write_native_dataset
-from shiftmsa.data.readers.mosi_table import SPLIT_SCHEMES
 from shiftmsa.data.summary import summarize_corpus, summarize_sequence
 from shiftmsa.data.synthetic import generate_synthetic
-from shiftmsa.data.validation import INF_POLICIES
 from shiftmsa.text.encoders import DEFAULT_ENCODER, load_tokenizer
 
 NO_TOKENIZER = "none"
-
-
-def _reader_options(args: argparse.Namespace, format_name: str) -> dict:
-    options: dict = {}
-    if format_name == "mosi-table":
-        options.update(split=args.split, features=args.features)
-    if format_name == "csd":
-        options.update(folds=args.folds, texts=args.texts, words=args.words, acoustic=args.acoustic,
-                       visual=args.visual)
-    if format_name not in ("mmsa-csv", "synthetic"):
-        options["inf_policy"] = args.inf_policy
-    return options
+READER_OPTIONS_HELP = """reader options (--data-option KEY=VALUE, the same in train / compare / evaluate):
+  mosi-table  split=sdk_fold|bclstm_split, features=audio_opensmile,video_3dcnn (or [..]), text_column=text
+  csd         folds=FILE (CSV id/video + split column, or JSON), words=FILE.csd or texts=FILE.csv,
+              acoustic=FILE.csd, visual=FILE.csd
+  mmsa-pkl    sequences=auto|mean
+  synthetic   n=3000, seed=0, acoustic_dim=16, visual_dim=12
+  every format with features: inf_policy=zero|error (replace +/-inf with 0 and count, or refuse)"""
 
 
 def _tokenizer(name: str):
@@ -35,11 +30,12 @@ def _tokenizer(name: str):
 def check(args: argparse.Namespace) -> int:
     """Read PATH with full validation and print its summary (exit 2 with one clear line if unusable)."""
     format_name = detect_format(args.path) if args.format == "auto" else args.format
-    if format_name == "csd" and args.folds is None:
+    options = {key: parse_value(value) for key, value in data_options(args.data_option)}
+    if format_name == "csd" and "folds" not in options:
         print(summarize_sequence(read_computational_sequence(args.path)))
-        print("hint         to check it as a corpus, add --folds (and --words or --texts)")
+        print("hint         to check it as a corpus, add --data-option folds=FILE (and words= or texts=)")
         return 0
-    corpus = read_corpus(args.path, format=format_name, **_reader_options(args, format_name))
+    corpus = read_corpus(args.path, format=format_name, **options)
     print(summarize_corpus(corpus, format_name=format_name, tokenizer=_tokenizer(args.tokenizer),
                            tokenizer_name=args.tokenizer, max_length=args.max_length))
     return 0
@@ -61,19 +57,13 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("data", help="check datasets and generate the synthetic one")
     commands = parser.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
 
-    check_parser = commands.add_parser("check", help="read a dataset with full validation and summarise it")
+    check_parser = commands.add_parser("check", help="read a dataset with full validation and summarise it",
+                                       description="Read a dataset with full validation and summarise it.",
+                                       epilog=READER_OPTIONS_HELP,
+                                       formatter_class=argparse.RawDescriptionHelpFormatter)
     check_parser.add_argument("path", help="file or folder (or 'synthetic')")
     check_parser.add_argument("--format", choices=FORMATS, default="auto")
-    check_parser.add_argument("--split", choices=SPLIT_SCHEMES, default="sdk_fold", help="MOSI table split scheme")
-    check_parser.add_argument("--features", default="audio_opensmile",
-                              help="MOSI table feature sets, comma-separated: audio_opensmile,video_3dcnn")
-    check_parser.add_argument("--inf-policy", choices=INF_POLICIES, default="zero",
-                              help="what to do with +/-inf feature values (zero: replace and count)")
-    check_parser.add_argument("--folds", help=".csd corpus: folds file (CSV id/video + split column, or JSON)")
-    check_parser.add_argument("--texts", help=".csd corpus without a words sequence: CSV with id,text")
-    check_parser.add_argument("--words", help=".csd corpus: the words .csd")
-    check_parser.add_argument("--acoustic", help=".csd corpus: acoustic .csd aligned to the words")
-    check_parser.add_argument("--visual", help=".csd corpus: visual .csd aligned to the words")
+    add_data_option_argument(check_parser)
     check_parser.add_argument("--tokenizer", default=DEFAULT_ENCODER,
                               help=f"count word pieces with this encoder's tokenizer ('{NO_TOKENIZER}' to skip)")
     check_parser.add_argument("--max-length", type=int, default=50)

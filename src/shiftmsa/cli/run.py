@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 
-
-from shiftmsa.cli import CommandError
+from shiftmsa.cli import CommandError, add_data_option_argument, data_options
 from shiftmsa.config import PROTOCOLS, ConfigError, RunConfig, load_config
 from shiftmsa.data.contract import SPLITS
 
@@ -25,8 +25,7 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                             "mosei (20, 128), cpu (short, for 2-core machines)")
     group.add_argument("--data", metavar="PATH", help="dataset file or folder, or 'synthetic' (default)")
     group.add_argument("--format", help="reader name (default auto; see `shiftmsa data check --help`)")
-    group.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
-                       help="reader option, e.g. split=bclstm_split or features=[audio_opensmile]")
+    add_data_option_argument(group)
     group.add_argument("--seeds", metavar="LIST", help="comma-separated seeds (default 0,1,2,3,4)")
     group.add_argument("--epochs", type=int, help="training epochs")
     group.add_argument("--output", metavar="DIR", help="experiment folder (default runs/default)")
@@ -42,12 +41,10 @@ def _config_from_args(args: argparse.Namespace) -> RunConfig:
         if value is not None:
             overrides.append(f"{key}={value}")
     if getattr(args, "seeds", None):
+        if not re.fullmatch(r"\s*-?\d+(\s*,\s*-?\d+)*\s*", args.seeds):
+            raise CommandError(f"--seeds {args.seeds!r} is not a comma-separated list of integers (e.g. 0,1,2)")
         overrides.append(f"train.seeds=[{args.seeds}]")
-    for option in args.data_option:
-        key, sep, value = option.partition("=")
-        if not sep:
-            raise CommandError(f"--data-option {option!r} is not KEY=VALUE")
-        overrides.append(f"data.options.{key}={value}")
+    overrides.extend(f"data.options.{key}={value}" for key, value in data_options(args.data_option))
     overrides.extend(args.overrides)
     try:
         return load_config(args.config, overrides, protocol=args.protocol)
@@ -92,15 +89,19 @@ def _load_checkpoint(path: str):
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    """Score a checkpoint; without --data, --format, --data-option or --config, on the data its
+    run was trained on (as the checkpoint recorded it)."""
     from shiftmsa import api
 
     config = _config_from_args(args)
     try:
+        if not (args.data or args.format or args.data_option or args.config):
+            config.data = api.recorded_data(args.checkpoint)
         metrics, _ = api.evaluate(args.checkpoint, config, split=args.split)
     except (FileNotFoundError, ValueError) as error:
         raise CommandError(str(error)) from None
     print(json.dumps({"checkpoint": args.checkpoint, "split": args.split, "data": config.data.path,
-                      "metrics": metrics}, indent=2))
+                      "data_options": config.data.options, "metrics": metrics}, indent=2))
     return 0
 
 
@@ -203,7 +204,10 @@ def register(subparsers) -> None:
     _add_config_options(compare)
     compare.set_defaults(handler=_compare)
 
-    evaluate = subparsers.add_parser("evaluate", help="score a checkpoint on one split of a dataset")
+    evaluate = subparsers.add_parser(
+        "evaluate", help="score a checkpoint on one split of a dataset",
+        description="Score a checkpoint on one split: of the data named by --data / --format / "
+                    "--data-option / --config, or else of the data its run was trained on.")
     evaluate.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best)")
     evaluate.add_argument("--split", choices=SPLITS, default="test")
     _add_config_options(evaluate)

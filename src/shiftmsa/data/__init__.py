@@ -2,17 +2,26 @@
 
 Every reader returns a ``Corpus`` of ``Utterance``s (contract.py); ``read_corpus`` picks the reader;
 ``BatchBuilder`` turns utterances into the ``Batch`` models consume.
+
+The names below are imported on first use, so that importing one light submodule (say
+``shiftmsa.data.contract`` for ``shiftmsa --help``) does not import torch.
 """
 
-from shiftmsa.data.alignment import BatchBuilder, EncodedUtterance
-from shiftmsa.data.batch import Batch
-from shiftmsa.data.contract import SPLITS, Corpus, DataError, DataReport, Utterance
-from shiftmsa.data.reading import FORMATS, detect_format, read_corpus
-from shiftmsa.data.readers.native import read_native_dataset, write_native_dataset
-from shiftmsa.data.synthetic import generate_synthetic
+from __future__ import annotations
 
-__all__ = [
-    "SPLITS", "Batch", "BatchBuilder", "Corpus", "DataError", "DataReport", "EncodedUtterance", "FORMATS",
-    "Utterance", "detect_format", "generate_synthetic", "read_corpus", "read_native_dataset",
-    "write_native_dataset",
-]
+import importlib
+
+_SOURCES = {
+    "BatchBuilder": "alignment", "EncodedUtterance": "alignment", "Batch": "batch",
+    "SPLITS": "contract", "Corpus": "contract", "DataError": "contract", "DataReport": "contract",
+    "Utterance": "contract", "FORMATS": "reading", "detect_format": "reading", "read_corpus": "reading",
+    "read_native_dataset": "readers.native", "write_native_dataset": "readers.native",
+    "generate_synthetic": "synthetic",
+}
+__all__ = sorted(_SOURCES)
+
+
+def __getattr__(name: str):
+    if name not in _SOURCES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_SOURCES[name]}"), name)

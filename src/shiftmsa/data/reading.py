@@ -77,7 +77,7 @@ def _pickle_format(path: Path) -> str:
     if splits and all(isinstance(split, dict) for split in splits):
         return "mmsa-pkl"
     raise DataError("a pickle with neither MAG-BERT's layout (split -> list of samples) nor MMSA's "
-                    f"(split -> dict of arrays); pass format= explicitly (one of {FORMATS[1:]})", path=str(path))
+                    f"(split -> dict of arrays); give the format (--format, or format= in Python): one of {FORMATS[1:]}", path=str(path))
 
 
 def detect_format(path: str | Path) -> str:
@@ -93,7 +93,7 @@ def detect_format(path: str | Path) -> str:
             detected = split_pickle_format(path)
         if detected is None:
             raise DataError(f"cannot tell the dataset format of this folder (looked for {sorted(FOLDER_MARKERS)} and train.pkl/dev.pkl/test.pkl); "
-                            f"pass format= one of {FORMATS[1:]}", path=str(path))
+                            f"give the format (--format, or format= in Python): one of {FORMATS[1:]}", path=str(path))
         return detected
     suffix = path.suffix.lower()
     if suffix == ".csd":
@@ -102,7 +102,7 @@ def detect_format(path: str | Path) -> str:
         return "mmsa-csv"
     if suffix in PICKLE_SUFFIXES:
         return _pickle_format(path)
-    raise DataError(f"cannot tell the dataset format from the name; pass format= one of {FORMATS[1:]}", path=str(path))
+    raise DataError(f"cannot tell the dataset format from the name; give the format (--format, or format= in Python): one of {FORMATS[1:]}", path=str(path))
 
 
 def read_corpus(path: str | Path, format: str = "auto", **options: Any) -> Corpus:
@@ -124,4 +124,7 @@ def read_corpus(path: str | Path, format: str = "auto", **options: Any) -> Corpu
     except TypeError as error:
         raise DataError(f"format {format!r} does not take these options ({error}); see read_corpus's docstring",
                         path=str(path)) from None
-    return reader(path, **options)
+    try:
+        return reader(path, **options)
+    except UnicodeDecodeError as error:  # a reader's text file that is not UTF-8
+        raise DataError(f"a file of this dataset is not UTF-8 text ({error})", path=str(path)) from None

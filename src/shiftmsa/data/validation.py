@@ -106,7 +106,9 @@ class UtteranceChecker:
         except (TypeError, ValueError) as error:
             raise self.error(f"label is not a number ({error})", utterance_id, "label") from None
         low, high = LABEL_RANGE
-        if not np.isfinite(value) or not low <= value <= high:
+        if not np.isfinite(value):
+            raise self.error(f"label {value} is not a finite number", utterance_id, "label")
+        if not low <= value <= high:
             raise self.error(f"label {value} is outside [{low:g}, {high:g}]", utterance_id, "label")
         return value
 

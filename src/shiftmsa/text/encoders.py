@@ -28,3 +28,30 @@ def load_tokenizer(name_or_path: str):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(resolve_encoder(name_or_path))
+
+
+def check_encoder_available(name_or_path: str) -> None:
+    """Refuse, quickly and in one line, an encoder that cannot be loaded here: a folder without a
+    ``config.json``, or a hub name that is neither in the local Hugging Face cache nor reachable
+    (one request, instead of the hub client's retries).
+
+    Raises:
+        ValueError: naming the encoder and what to pass instead.
+    """
+    resolved = resolve_encoder(name_or_path)
+    if Path(resolved).exists():
+        if not (Path(resolved) / "config.json").is_file():
+            raise ValueError(f"encoder folder {resolved} has no config.json: it is not a Hugging Face model folder")
+        return
+    import huggingface_hub
+
+    if isinstance(huggingface_hub.try_to_load_from_cache(name_or_path, "config.json"), str):
+        return
+    try:
+        found = huggingface_hub.file_exists(name_or_path, "config.json")
+    except Exception:  # any failure to reach the hub means: not available offline
+        raise ValueError(f"encoder {name_or_path} is not available offline (no such folder, not in the "
+                         f"Hugging Face cache, hub unreachable): pass a local folder, e.g. "
+                         f"--set model.params.encoder=/models/{name_or_path}") from None
+    if not found:
+        raise ValueError(f"encoder {name_or_path} is neither a folder nor a model on the Hugging Face hub")

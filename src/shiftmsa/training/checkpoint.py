@@ -9,23 +9,58 @@ Two kinds of folder:
   tokenizer and configuration, so ``evaluate`` and ``predict`` need nothing else.
 
 Folders are written under a temporary name and renamed into place, so a crash mid-write never
-leaves a half checkpoint where a whole one was.
+leaves a half checkpoint where a whole one was. Each folder's JSON records the SHA-256 of its
+weight files (``sha256``), checked before they are loaded: a truncated, flipped or replaced file
+is refused with its name instead of being loaded as weights.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 MODEL_WEIGHTS = "model.safetensors"
 BUNDLE_METADATA = "shiftmsa.json"
+TRAINING_STATE = "state.json"
 ENCODER_FOLDER = "encoder"
+STATE_TENSOR_FILES = (MODEL_WEIGHTS, "optimizer.safetensors", "rng.safetensors")
+CHECKSUMS = "sha256"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file that is missing, unreadable or not the one its metadata recorded."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksums(folder: Path, names: tuple[str, ...]) -> dict[str, str]:
+    """``{name: SHA-256}`` of files of ``folder``."""
+    return {name: file_sha256(Path(folder) / name) for name in names}
+
+
+def verify_checksums(folder: Path, recorded: dict[str, str], metadata_file: str) -> None:
+    """Refuse a file of ``folder`` whose SHA-256 is not the one ``metadata_file`` recorded."""
+    for name, expected in recorded.items():
+        path = Path(folder) / name
+        if not path.is_file():
+            raise CheckpointError(f"{path} is missing (listed in {metadata_file})")
+        if file_sha256(path) != expected:
+            raise CheckpointError(f"{path} is corrupted: its SHA-256 differs from the one recorded in "
+                                  f"{Path(folder) / metadata_file} when it was written")
 
 
 def save_weights(model: nn.Module, path: Path) -> None:
@@ -40,7 +75,23 @@ def save_weights(model: nn.Module, path: Path) -> None:
 def load_weights(model: nn.Module, path: Path) -> None:
     """Load ``save_weights``' file into ``model`` (every key must match), on the model's device."""
     device = next(model.parameters()).device
-    model.load_state_dict(load_file(str(path), device=str(device)))
+    model.load_state_dict(read_tensors(path, device=str(device)))
+
+
+def read_tensors(path: Path, device: str = "cpu") -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file, or a ``CheckpointError`` naming it."""
+    try:
+        return load_file(str(path), device=device)
+    except (SafetensorError, OSError) as error:
+        raise CheckpointError(f"{path} is not a readable safetensors file ({error})") from None
+
+
+def read_json(path: Path) -> Any:
+    """A checkpoint's JSON file, or a ``CheckpointError`` naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"{path} is not valid JSON (truncated or damaged: {error})") from None
 
 
 def write_folder_atomically(folder: Path, write) -> None:
@@ -93,8 +144,9 @@ def save_training_state(folder: Path, model: nn.Module, optimizer: torch.optim.O
         save_weights(model, staging / MODEL_WEIGHTS)
         save_file(optimizer_tensors, str(staging / "optimizer.safetensors"))
         save_file({k: v.contiguous() for k, v in rng_state.items()}, str(staging / "rng.safetensors"))
-        write_json(staging / "state.json", {"counters": counters, "optimizer": optimizer_rest,
-                                            "scheduler": scheduler.state_dict()})
+        write_json(staging / TRAINING_STATE, {"counters": counters, "optimizer": optimizer_rest,
+                                              "scheduler": scheduler.state_dict(),
+                                              CHECKSUMS: checksums(staging, STATE_TENSOR_FILES)})
 
     write_folder_atomically(folder, write)
 
@@ -104,21 +156,23 @@ def load_training_state(folder: Path, model: nn.Module, optimizer: torch.optim.O
     """Restore what ``save_training_state`` wrote; returns (counters, rng_state)."""
     folder = Path(folder)
     device = next(model.parameters()).device
+    saved = read_json(folder / TRAINING_STATE)
+    verify_checksums(folder, saved.get(CHECKSUMS, {}), TRAINING_STATE)
     load_weights(model, folder / MODEL_WEIGHTS)
-    saved = json.loads((folder / "state.json").read_text())
-    optimizer_tensors = load_file(str(folder / "optimizer.safetensors"), device=str(device))
+    optimizer_tensors = read_tensors(folder / "optimizer.safetensors", device=str(device))
     optimizer.load_state_dict(_join_optimizer_state(optimizer_tensors, saved["optimizer"]))
     scheduler.load_state_dict(saved["scheduler"])
-    return saved["counters"], load_file(str(folder / "rng.safetensors"))
+    return saved["counters"], read_tensors(folder / "rng.safetensors")
 
 
 def save_model_bundle(folder: Path, model: nn.Module, metadata: dict[str, Any], tokenizer,
                       encoder_config) -> None:
-    """Weights + metadata JSON + the encoder's tokenizer and configuration, self-contained."""
+    """Weights + metadata JSON (with the weights' SHA-256) + the encoder's tokenizer and
+    configuration, self-contained."""
 
     def write(staging: Path) -> None:
         save_weights(model, staging / MODEL_WEIGHTS)
-        write_json(staging / BUNDLE_METADATA, metadata)
+        write_json(staging / BUNDLE_METADATA, {**metadata, CHECKSUMS: checksums(staging, (MODEL_WEIGHTS,))})
         tokenizer.save_pretrained(staging / ENCODER_FOLDER)
         encoder_config.save_pretrained(staging / ENCODER_FOLDER)
 
@@ -126,9 +180,12 @@ def save_model_bundle(folder: Path, model: nn.Module, metadata: dict[str, Any], 
 
 
 def read_bundle_metadata(folder: Path) -> dict[str, Any]:
-    """The metadata of a model bundle, with a clear error when ``folder`` is not one."""
+    """The metadata of a model bundle, with a clear error when ``folder`` is not one; the weights
+    are checked against the recorded SHA-256 (bundles written before it was recorded have none)."""
     path = Path(folder) / BUNDLE_METADATA
     if not path.is_file():
         raise FileNotFoundError(f"{folder} is not a shiftmsa checkpoint: {BUNDLE_METADATA} is missing "
                                 f"(a run writes one under <run>/<model>/seed-<n>/best)")
-    return json.loads(path.read_text())
+    metadata = read_json(path)
+    verify_checksums(folder, metadata.get(CHECKSUMS, {}), BUNDLE_METADATA)
+    return metadata

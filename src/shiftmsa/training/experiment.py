@@ -1,33 +1,45 @@
 """Experiments: several models x several seeds on one corpus, resumable, with a comparison table.
 
-An experiment folder holds ``config.yaml`` (the resolved base configuration), ``results.jsonl``
-(the append-safe store: one line per finished run), one folder per run
-(``<model>/seed-<n>/``) and, after aggregation, ``table.md`` and ``table.csv``. Running the same
-command again skips finished runs and resumes an interrupted one from its last epoch.
+An experiment folder holds ``config.yaml`` (what the last command ran, written once every check
+passed), ``results.jsonl`` (the store: one line per finished run, keyed by model, seed and
+fingerprint), one folder per run (``<model>/seed-<n>/``, or ``seed-<n>-<digest>`` for a run of other
+settings than the one already there, see ``run_folders``) and, after aggregation, ``table.md`` and
+``table.csv``. Running the same command again skips finished runs and resumes an interrupted one
+from its last epoch; several processes may work on one folder (each run is trained under a lock).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
-import hashlib
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import yaml
+
 from shiftmsa.config import ModelConfig, RunConfig
 from shiftmsa.data import read_corpus
 from shiftmsa.data.contract import Corpus
 from shiftmsa.evaluation.metrics import LOWER_IS_BETTER
+from shiftmsa.text.encoders import check_encoder_available
+from shiftmsa.training.fingerprint import fingerprint_digest, fingerprint_text
+from shiftmsa.training.locking import exclusive_lock
 from shiftmsa.training.loop import RunTrainer
+from shiftmsa.training.modelling import resolve_model_config
+from shiftmsa.training.progress import EpochProgress, RunsProgress
 from shiftmsa.training.results import ResultStore
+from shiftmsa.training.run_folders import claim_run_folder
 from shiftmsa.training.statistics import Aggregate, aggregate, paired_t_test
 
 # both MAE / Corr conventions (docs/metrics.md): the paper's tables use mae_non0 / corr_non0
 TABLE_METRICS: tuple[str, ...] = ("acc7", "acc2_non0", "f1_non0", "acc2_has0", "f1_has0", "mae", "corr",
                                   "mae_non0", "corr_non0")
+CONFIG_FILE = "config.yaml"
+LOCKS_FOLDER = ".locks"
 
 
 def load_corpus(config: RunConfig) -> Corpus:
@@ -48,8 +60,17 @@ def with_model(config: RunConfig, model: ModelConfig) -> RunConfig:
     return variant
 
 
-def fingerprint_digest(config: RunConfig) -> str:
-    return hashlib.sha256(config.fingerprint().encode()).hexdigest()[:16]
+@dataclass
+class PlannedModel:
+    """One model of an experiment: its configuration and fingerprint (``training.fingerprint``)."""
+
+    config: RunConfig
+    fingerprint: str
+    digest: str
+
+    @property
+    def label(self) -> str:
+        return self.config.model.label
 
 
 @dataclass
@@ -71,46 +92,86 @@ class Experiment:
         labels = [m.label for m in self.models]
         if len(set(labels)) != len(labels):
             raise ValueError(f"the same model is listed twice: {labels}")
+        variants = [with_model(self.config, model) for model in self.models]
+        self.plans = [PlannedModel(v, fingerprint_text(v), fingerprint_digest(v)) for v in variants]
         self.folder = Path(self.config.output_dir)
         self.store = ResultStore(self.folder)
+
+    def check(self, corpus: Corpus, plans: list[PlannedModel]) -> None:
+        """Refuse, before anything trains, a model, preset or option of ``plans`` that cannot run
+        on ``corpus`` and an encoder that cannot be loaded."""
+        for plan in plans:
+            try:
+                model_config = resolve_model_config(plan.config, corpus)
+                check_encoder_available(model_config.encoder)
+            except ValueError as error:
+                raise ValueError(f"{plan.label}: {error}") from None
 
     def run(self, corpus: Corpus | None = None) -> list[dict]:
         """Train every (model, seed) not yet in the store; return the records of all of them."""
         corpus = corpus or load_corpus(self.config)
+        self.check(corpus, [plan for plan in self.plans if any(
+            self.store.find(plan.label, seed, plan.digest) is None for seed in plan.config.train.seeds)])
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "config.yaml").write_text(self.config.to_yaml())
+        self._write_config()
+        runs = RunsProgress(sum(len(plan.config.train.seeds) for plan in self.plans))
         records = []
-        for model in self.models:
-            variant = with_model(self.config, model)
-            digest = fingerprint_digest(variant)
-            for seed in variant.train.seeds:
-                record = self.store.find(model.label, seed, digest)
-                if record is None:
-                    record = self._train(variant, corpus, seed, digest)
-                else:
-                    self.log(f"[{model.label} seed {seed}] already in {self.store.path}, skipped")
+        for plan in self.plans:
+            for seed in plan.config.train.seeds:
+                position = runs.start()
+                with exclusive_lock(self.folder / LOCKS_FOLDER / f"{run_folder_name(plan.config.model)}-seed-{seed}"):
+                    record = self.store.find(plan.label, seed, plan.digest)
+                    if record is None:
+                        self.log(f"[{plan.label} seed {seed}] {position}{runs.time_left()}")
+                        record = self._train(plan, corpus, seed)
+                        runs.trained(record["wall_seconds"])
+                    else:
+                        self.log(f"[{plan.label} seed {seed}] {position}: finished earlier "
+                                 f"({record.get('run_dir', self.store.path)}), skipped")
+                        runs.skipped()
                 records.append(record)
         return records
 
-    def _train(self, config: RunConfig, corpus: Corpus, seed: int, digest: str) -> dict:
-        label = config.model.label
-        run_dir = self.folder / run_folder_name(config.model) / f"seed-{seed}"
+    def _write_config(self) -> None:
+        """``config.yaml``: the configuration run, with each model's name, preset and params."""
+        if len(self.plans) == 1:
+            text = self.plans[0].config.to_yaml()
+        else:
+            values = self.config.to_dict()
+            values.pop("model")
+            values["models"] = [dataclasses.asdict(plan.config.model) for plan in self.plans]
+            text = ("# compare: one configuration per model; each run folder's config.yaml is loadable "
+                    "with --config\n" + yaml.safe_dump(values, sort_keys=False))
+        (self.folder / CONFIG_FILE).write_text(text)
+
+    def _train(self, plan: PlannedModel, corpus: Corpus, seed: int) -> dict:
+        config, label = plan.config, plan.label
+        prefix = f"[{label} seed {seed}]"
+        folder = claim_run_folder(self.folder / run_folder_name(config.model), seed, plan.fingerprint,
+                                  plan.digest)
+        if folder.differences:
+            self.log(f"{prefix} {folder.displaced} holds a run of other settings "
+                     f"({'; '.join(folder.differences)}): this run trains in {folder.path}")
+        run_config = copy.deepcopy(config)
+        run_config.train.seeds = [seed]
+        (folder.path / CONFIG_FILE).write_text(run_config.to_yaml())
+        progress = EpochProgress(prefix, self.log)
 
         def report(epoch: int, record: dict) -> None:
-            self.log(f"[{label} seed {seed}] epoch {epoch}/{config.train.epochs} "
-                     f"train {record['train_objective']:.4f} valid {record['valid_objective']:.4f}")
+            self.log(f"{prefix} epoch {epoch}/{config.train.epochs} train {record['train_objective']:.4f} "
+                     f"valid {record['valid_objective']:.4f} ({progress.elapsed():.1f} s)")
 
         started = time.time()
-        outcome = RunTrainer(config, seed, corpus, run_dir, on_epoch_end=report).run()
+        outcome = RunTrainer(config, seed, corpus, folder.path, on_epoch_end=report, progress=progress).run()
         record = {"model": label, "name": config.model.name, "preset": config.model.preset,
-                  "params": config.model.params, "seed": seed, "fingerprint": digest,
+                  "params": config.model.params, "seed": seed, "fingerprint": plan.digest,
                   "corpus": corpus.name, "best_epoch": outcome.best_epoch,
                   "best_valid_objective": outcome.best_valid_objective, "valid": outcome.valid_metrics,
                   "test": outcome.test_metrics, "train_seconds": outcome.train_seconds,
-                  "wall_seconds": time.time() - started, "run_dir": str(run_dir)}
-        self.store.append(record)
+                  "wall_seconds": time.time() - started, "run_dir": str(folder.path)}
+        record = self.store.append(record)
         test = outcome.test_metrics
-        self.log(f"[{label} seed {seed}] best epoch {outcome.best_epoch}: test "
+        self.log(f"{prefix} best epoch {outcome.best_epoch}: test "
                  + " ".join(f"{k}={test[k]:.4f}" for k in TABLE_METRICS if k in test))
         return record
 

@@ -27,9 +27,10 @@ from torch.nn import functional as F
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus, Utterance
 from shiftmsa.evaluation.metrics import regression_metrics
-from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, load_training_state, load_weights,
+from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_training_state, load_weights,
                                           save_model_bundle, save_training_state, write_json)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
+from shiftmsa.training.progress import EpochProgress
 from shiftmsa.training.seeding import (capture_rng_state, epoch_permutation, restore_rng_state,
                                        seed_everything)
 
@@ -104,14 +105,17 @@ class RunTrainer:
         on_epoch_end: called with the finished epoch number after its checkpoint is written
             (progress reports; tests use it to interrupt a run).
         fabric: a launched ``lightning.fabric.Fabric``; by default one is made from ``config.train``.
+        progress: reports the batches of each epoch and a resumption; None reports nothing.
     """
 
     def __init__(self, config: RunConfig, seed: int, corpus: Corpus, run_dir: Path,
-                 on_epoch_end: Callable[[int, dict], None] | None = None, fabric=None):
+                 on_epoch_end: Callable[[int, dict], None] | None = None, fabric=None,
+                 progress: EpochProgress | None = None):
         self.config, self.seed, self.corpus = config, seed, corpus
         self.run_dir = Path(run_dir)
         self.on_epoch_end = on_epoch_end
         self.fabric = fabric or make_fabric(config)
+        self.progress = progress
 
     def run(self) -> RunOutcome:
         result_path = self.run_dir / RESULT_FILE
@@ -134,12 +138,16 @@ class RunTrainer:
         counters = {"epochs_done": 0, "best_epoch": 0, "best_valid_objective": math.inf,
                     "history": [], "train_seconds": 0.0}
         last_dir, best_dir = self.run_dir / "last", self.run_dir / "best"
-        if (last_dir / "state.json").exists():
+        if (last_dir / TRAINING_STATE).exists():
             counters, rng_state = load_training_state(last_dir, prepared.model, optimizer.optimizer,
                                                       scheduler)
             restore_rng_state(rng_state)
+            if self.progress is not None:
+                self.progress.note(f"resumes after epoch {counters['epochs_done']} from {last_dir}")
         for epoch in range(counters["epochs_done"] + 1, train.epochs + 1):
             started = time.perf_counter()
+            if self.progress is not None:
+                self.progress.epoch_started(epoch, train.epochs, steps_per_epoch)
             train_objective = self._train_epoch(prepared, model, optimizer, scheduler, epoch)
             valid = predict_utterances(prepared, self.corpus.splits["valid"], train.eval_batch_size,
                                        self.fabric.device, forward=model)
@@ -171,7 +179,7 @@ class RunTrainer:
         order = order[self.fabric.global_rank::world]
         model.train()
         total, count = 0.0, 0
-        for chunk in batches_of(order, train.batch_size):
+        for step, chunk in enumerate(batches_of(order, train.batch_size), start=1):
             batch = prepared.batch_builder([utterances[i] for i in chunk]).to(self.fabric.device)
             loss = objective(model(**batch.model_inputs()), batch.labels)
             optimizer.zero_grad(set_to_none=True)
@@ -183,6 +191,8 @@ class RunTrainer:
             scheduler.step()
             total += float(loss.detach()) * len(batch)
             count += len(batch)
+            if self.progress is not None:
+                self.progress.batch_done(step)
         return total / max(1, count)
 
     def _finish(self, prepared: PreparedModel, model, counters: dict) -> RunOutcome:

@@ -64,8 +64,10 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
     - ``max_length``: a model sized for a token length (msg-mba's W_pt / W_pm) is sized for
       ``data.max_length``.
     - ``modalities``: a model's default modalities are narrowed to the streams the corpus has
-      (text + visual on the OpenFace subset), so one command compares models on any corpus; a
-      preset or param that names a stream the corpus lacks still fails with a clear error.
+      (text + visual on the OpenFace subset), so one command compares models on any corpus.
+      A preset is never narrowed: it names a row of the paper, which uses given streams, so a
+      corpus that lacks one is refused (``check_preset_streams``) rather than running another
+      model under the row's name; ``model.params.modalities`` runs it on fewer streams, openly.
     """
     spec = model_spec(config.model.name)
     defaults = {f.name: f.default for f in dataclasses.fields(spec.config_class)}
@@ -74,15 +76,32 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
     if "max_length" in defaults and "max_length" not in chosen:
         overrides["max_length"] = config.data.max_length
     if "modalities" in defaults and "modalities" not in chosen:
-        overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
+        if config.model.preset in spec.presets:
+            check_preset_streams(config, corpus, defaults["modalities"])
+        else:
+            overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
     return overrides
+
+
+def check_preset_streams(config: RunConfig, corpus: Corpus, modalities: tuple[str, ...]) -> None:
+    """Refuse a preset whose streams ``modalities`` the corpus does not all have."""
+    missing = [m for m in modalities if m not in corpus.modalities]
+    if missing:
+        raise ValueError(
+            f"preset {config.model.label} uses {', '.join(modalities)} and corpus {corpus.name} has no "
+            f"{', '.join(missing)} stream: choose a preset of its streams ({', '.join(corpus.modalities)}) "
+            f"or run this one on them with --set model.params.modalities=[{','.join(corpus.modalities)}]")
+
+
+def resolve_model_config(config: RunConfig, corpus: Corpus):
+    """The validated model config ``config.model`` gets on ``corpus`` (no weights are built)."""
+    return make_config(config.model.name, config.model.preset, corpus_fitted_overrides(config, corpus),
+                       acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
 
 
 def prepare_model(config: RunConfig, corpus: Corpus) -> PreparedModel:
     """Build ``config.model`` for ``corpus`` (see ``corpus_fitted_overrides``), encoder pretrained."""
-    model_config = make_config(config.model.name, config.model.preset,
-                               corpus_fitted_overrides(config, corpus),
-                               acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
+    model_config = resolve_model_config(config, corpus)
     return _assemble(config.model.name, config.model.preset, model_config,
                      max_length=config.data.max_length, acoustic_dim=corpus.acoustic_dim,
                      visual_dim=corpus.visual_dim, load_pretrained=True)

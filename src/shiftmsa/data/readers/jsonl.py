@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from shiftmsa.data.contract import DataError
+from shiftmsa.data.readers.text_files import read_utf8
 
 
 def read_jsonl(path: str | Path, required: tuple[str, ...]) -> list[dict]:
@@ -18,19 +19,18 @@ def read_jsonl(path: str | Path, required: tuple[str, ...]) -> list[dict]:
     if not path.is_file():
         raise DataError("file not found", path=str(path))
     records = []
-    with path.open(encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataError(f"line {number} is not valid JSON ({error})", path=str(path)) from None
-            if not isinstance(record, dict):
-                raise DataError(f"line {number} is not a JSON object", path=str(path))
-            missing = [key for key in required if key not in record]
-            if missing:
-                raise DataError(f"line {number} lacks {missing}", path=str(path),
-                                utterance_id=str(record.get("id", f"line {number}")), field_name=missing[0])
-            records.append(record)
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"line {number} is not valid JSON ({error})", path=str(path)) from None
+        if not isinstance(record, dict):
+            raise DataError(f"line {number} is not a JSON object", path=str(path))
+        missing = [key for key in required if key not in record]
+        if missing:
+            raise DataError(f"line {number} lacks {missing}", path=str(path),
+                            utterance_id=str(record.get("id", f"line {number}")), field_name=missing[0])
+        records.append(record)
     return records

@@ -90,6 +90,11 @@ def read_mosi_table(path: str | Path, *, split: str = "sdk_fold", features: tupl
             raise DataError("feature rows are not in the order of the CSV rows (or their counts differ)",
                             path=str(folder / FEATURES_FILE),
                             utterance_id=rows[mismatch]["id"] if mismatch is not None else None, field_name="id")
+        for name in features:
+            if name not in arrays or len(arrays[name]) != len(rows):
+                found = f"{len(arrays[name])} rows" if name in arrays else "no such array"
+                raise DataError(f"{found} for the {len(rows)} utterances of {UTTERANCES_FILE}",
+                                path=str(folder / FEATURES_FILE), field_name=name)
     report = DataReport(notes=["MOSI table features are per utterance: broadcast to every word"] if features else [])
     checker = UtteranceChecker(str(table_path), report, word_aligned=False, inf_policy=inf_policy)
     streams = {FEATURE_STREAMS[name]: arrays[name] for name in features}

@@ -9,10 +9,10 @@ refused rather than repaired, since nothing here is a dataset whose habits are k
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from shiftmsa.data.contract import DataError, DataReport, Utterance
+from shiftmsa.data.readers.csv_rows import read_csv_rows
 from shiftmsa.data.readers.jsonl import read_jsonl
 from shiftmsa.data.validation import UtteranceChecker
 
@@ -21,12 +21,7 @@ def _records(path: Path) -> list[dict]:
     """The records of a CSV (needs a ``text`` column) or JSON-lines file."""
     if path.suffix.lower() != ".csv":
         return read_jsonl(path, required=())
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if "text" not in (reader.fieldnames or []):
-            raise DataError(f"CSV needs a 'text' column; found {reader.fieldnames}", path=str(path),
-                            field_name="text")
-        return list(reader)
+    return read_csv_rows(path, required=("text",))
 
 
 def read_utterance_file(path: str | Path) -> list[Utterance]:
