@@ -58,11 +58,15 @@ class Experiment:
         config: the base configuration (data, training protocol, output folder).
         models: the models to run; by default ``[config.model]``.
         log: receives one-line progress messages.
+        on_epoch_end: called as ``(model_label, seed, epoch, record)`` after every trained epoch,
+            ``record`` holding that epoch's ``valid_objective`` (a search prunes on it; an
+            exception raised here stops the experiment, the run resumable).
     """
 
     config: RunConfig
     models: list[ModelConfig] | None = None
     log: Callable[[str], None] = print
+    on_epoch_end: Callable[[str, int, int, dict], None] | None = None
 
     def __post_init__(self) -> None:
         self.models = self.models or [self.config.model]
@@ -97,6 +101,8 @@ class Experiment:
         def report(epoch: int, record: dict) -> None:
             self.log(f"[{label} seed {seed}] epoch {epoch}/{config.train.epochs} "
                      f"train {record['train_objective']:.4f} valid {record['valid_objective']:.4f}")
+            if self.on_epoch_end is not None:
+                self.on_epoch_end(label, seed, epoch, record)
 
         started = time.time()
         outcome = RunTrainer(config, seed, corpus, run_dir, on_epoch_end=report).run()
