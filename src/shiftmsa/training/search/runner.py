@@ -12,6 +12,7 @@ configuration's test metrics, once.
 
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import os
@@ -140,6 +141,7 @@ def run_search(config: RunConfig, space: SearchSpace, options: SearchOptions = S
 def _run_processes(config: RunConfig, settings: StudySettings, jobs: int, corpus: Corpus | None) -> None:
     """Run ``jobs`` worker processes on the study and wait for all of them."""
     if config.train.num_threads == 0:  # share the cores instead of each worker taking all
+        config = copy.deepcopy(config)
         config.train.num_threads = max(1, (os.cpu_count() or 1) // jobs)
     context = multiprocessing.get_context("spawn")
     processes = [context.Process(target=_worker_process, args=(config, settings, index, corpus),
