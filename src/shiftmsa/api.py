@@ -3,6 +3,7 @@
     from shiftmsa import api
     config = api.load_config(None, ["data.path=../shared/data/mosi"], protocol="cpu")
     rows, table = api.compare(config, ["text-only", "mag", "msg-mba"], reference="text-only")
+    outcome = api.search(config, "generic", api.SearchOptions(jobs=2))   # Section IV-E's grid search
     prepared, metadata = api.load_checkpoint("runs/default/msg-mba/seed-0/best")
     scores = api.predict(prepared, [api.utterance_from_text("u1", "that was sick")])
 """
@@ -22,8 +23,8 @@ from shiftmsa.training.loop import Predictions, predict_utterances
 from shiftmsa.training.checkpoint import read_bundle_metadata
 from shiftmsa.training.modelling import PreparedModel, load_bundle
 
-__all__ = ["load_config", "parse_model_spec", "train", "compare", "load_checkpoint", "recorded_data",
-           "evaluate", "predict", "utterance_from_text", "check_compatible"]
+__all__ = ["load_config", "parse_model_spec", "train", "compare", "search", "SearchOptions",
+           "load_checkpoint", "recorded_data", "evaluate", "predict", "utterance_from_text", "check_compatible"]
 
 
 def parse_model_spec(spec: str) -> ModelConfig:
@@ -51,6 +52,26 @@ def compare(config: RunConfig, models: Sequence[str | ModelConfig] | None = None
 def train(config: RunConfig, log=print, corpus: Corpus | None = None):
     """Train ``config.model`` over every seed; same as ``compare`` with one model."""
     return compare(config, None, None, log=log, corpus=corpus)
+
+
+def search(config: RunConfig, space, options=None, log=print, corpus: Corpus | None = None):
+    """Search ``space`` (a YAML path, a shipped space name or a ``SearchSpace``) around ``config`` on
+    the validation split, then train the chosen configuration over ``options.final_seeds`` and
+    score the test split once; see ``shiftmsa.training.search.runner.run_search``. Needs the
+    ``search`` extra (Optuna)."""
+    from shiftmsa.training.search.runner import SearchOptions, run_search
+    from shiftmsa.training.search.space import SearchSpace, load_space
+
+    space = space if isinstance(space, SearchSpace) else load_space(space)
+    return run_search(config, space, options or SearchOptions(), log=log, corpus=corpus)
+
+
+def __getattr__(name: str):
+    if name == "SearchOptions":  # lazily: Optuna is an optional dependency
+        from shiftmsa.training.search.runner import SearchOptions
+
+        return SearchOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_checkpoint(folder: str | Path) -> tuple[PreparedModel, dict]:

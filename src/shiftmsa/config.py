@@ -243,6 +243,19 @@ def load_config(path: str | Path | None, overrides: list[str] | None = None,
     return config_from_dict(values)
 
 
+def with_values(config: RunConfig, values: dict[str, Any]) -> RunConfig:
+    """``config`` with dotted keys set (``{"train.learning_rate": 5e-5}``), validated again.
+
+    Args:
+        config: the configuration to start from (left unchanged).
+        values: dotted key -> value, as ``--set`` takes them but already parsed.
+    """
+    merged = config.to_dict()
+    for key, value in values.items():
+        _assign(merged, key, value)
+    return config_from_dict(merged)
+
+
 def parse_value(raw: str) -> Any:
     """A YAML value, with numbers such as ``3e-5`` (a string to YAML 1.1) read as floats."""
     value = yaml.safe_load(raw)

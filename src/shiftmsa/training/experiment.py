@@ -81,11 +81,15 @@ class Experiment:
         config: the base configuration (data, training protocol, output folder).
         models: the models to run; by default ``[config.model]``.
         log: receives one-line progress messages.
+        on_epoch_end: called as ``(model_label, seed, epoch, record)`` after every trained epoch,
+            ``record`` holding that epoch's ``valid_objective`` (a search prunes on it; an
+            exception raised here stops the experiment, the run resumable).
     """
 
     config: RunConfig
     models: list[ModelConfig] | None = None
     log: Callable[[str], None] = print
+    on_epoch_end: Callable[[str, int, int, dict], None] | None = None
 
     def __post_init__(self) -> None:
         self.models = self.models or [self.config.model]
@@ -160,6 +164,8 @@ class Experiment:
         def report(epoch: int, record: dict) -> None:
             self.log(f"{prefix} epoch {epoch}/{config.train.epochs} train {record['train_objective']:.4f} "
                      f"valid {record['valid_objective']:.4f} ({progress.elapsed():.1f} s)")
+            if self.on_epoch_end is not None:
+                self.on_epoch_end(label, seed, epoch, record)
 
         started = time.time()
         outcome = RunTrainer(config, seed, corpus, folder.path, on_epoch_end=report, progress=progress).run()

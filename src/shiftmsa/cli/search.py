@@ -1,0 +1,83 @@
+"""``shiftmsa search``: the paper's grid search on the validation split (Section IV-E), on Optuna.
+
+``shiftmsa.api`` (and with it torch and Optuna) is imported inside the handler, so ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from shiftmsa.cli import CommandError
+from shiftmsa.cli.run import _add_config_options, _config_from_args
+from shiftmsa.config import ConfigError
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of integers") from None
+
+
+def _search(args: argparse.Namespace) -> int:
+    if args.output is None:
+        raise CommandError("give --output DIR: the study, its trials and the chosen configuration go there")
+    if args.jobs < 1:
+        raise CommandError(f"--jobs must be >= 1, got {args.jobs}")
+    args.overrides = [f"model.name={args.model}", *([f"model.preset={args.preset}"] if args.preset else []),
+                      *args.overrides]
+    config = _config_from_args(args)
+    try:
+        from shiftmsa import api
+        from shiftmsa.training.search.runner import SearchOptions
+        from shiftmsa.training.search.space import load_space
+    except ImportError as error:
+        raise CommandError(f"{error}: install the search extra (pip install -e '.[search]')") from None
+    options = SearchOptions(trials=args.trials, study=args.study, storage=args.storage, jobs=args.jobs,
+                            final_seeds=args.final_seeds, final=args.final, pruner=args.pruner,
+                            prune_from_epoch=args.prune_from_epoch, sampler_seed=args.sampler_seed)
+    try:
+        space = load_space(args.space, sampler=args.sampler)
+        outcome = api.search(config, space, options, log=lambda m: print(m, flush=True))
+    except (ConfigError, ValueError, FileNotFoundError, RuntimeError) as error:
+        raise CommandError(str(error)) from None
+    print(f"\nTrials ({config.output_dir}/trials.md, trials.csv):\n\n{outcome.trials_table}")
+    if outcome.final_table is not None:
+        print(f"\nChosen configuration: {config.output_dir}/best.yaml (shiftmsa train --config takes it)."
+              f"\nIts test metrics over seeds {list(args.final_seeds)}, the only time the search "
+              f"scores the test split ({config.output_dir}/final/table.md):\n\n{outcome.final_table}")
+    return 0
+
+
+def register(subparsers) -> None:
+    search = subparsers.add_parser(
+        "search", help="grid / TPE search on the validation split, then the chosen config's test metrics",
+        description="Search hyper-parameters as Section IV-E does: every trial is a training run over "
+                    "--seeds scored by its mean validation objective (the test split is withheld), "
+                    "hopeless trials are pruned by epoch, and only at the end the best configuration "
+                    "is written as best.yaml and trained over --final-seeds to report test metrics. "
+                    "Rerun the same command to continue; run it on several machines with one "
+                    "--storage postgresql://... and --study NAME to share the work (docs/search.md).")
+    search.add_argument("--model", default="msg-mba", help="registered model (see `shiftmsa models`)")
+    search.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
+    search.add_argument("--space", required=True, metavar="YAML|NAME",
+                        help="search space file, or a shipped one: msg-mba, text-only, mag, generic")
+    search.add_argument("--sampler", choices=("grid", "tpe"), help="override the space's sampler")
+    search.add_argument("--trials", type=int, help="trial budget (tpe: required; grid: its size, the default)")
+    search.add_argument("--study", help="study name (default: the model label)")
+    search.add_argument("--storage", metavar="URL",
+                        help="Optuna storage (default sqlite:///OUTPUT/study.db); postgresql://user@host/db "
+                             "for a study shared by machines")
+    search.add_argument("--jobs", type=int, default=1, help="trial worker processes on this machine")
+    search.add_argument("--final-seeds", type=_seeds, default=(0, 1, 2, 3, 4), metavar="LIST",
+                        help="seeds of the chosen configuration's final training (default 0,1,2,3,4)")
+    search.add_argument("--no-final", dest="final", action="store_false",
+                        help="only run trials (helper machines of a shared study)")
+    search.add_argument("--pruner", choices=("median", "none"), default="median",
+                        help="prune trials whose validation objective trails the median (default)")
+    search.add_argument("--prune-from-epoch", type=int, default=2, metavar="E",
+                        help="no pruning before this epoch of a trial's first seed (default 2)")
+    search.add_argument("--sampler-seed", type=int, default=0, help="seed of the tpe sampler")
+    _add_config_options(search)
+    search.set_defaults(handler=_search)
