@@ -37,8 +37,9 @@ def fingerprint_text(config: RunConfig) -> str:
     changes = model_default_changes(config.model.name)
     if changes:
         relevant["model_defaults"] = changes
-    if config.model.preset is not None:
-        relevant["preset_overrides"] = json.loads(json.dumps(model_spec(config.model.name).presets[config.model.preset]))
+    preset = model_spec(config.model.name).presets.get(config.model.preset)  # an unknown one is refused elsewhere
+    if preset is not None:
+        relevant["preset_overrides"] = json.loads(json.dumps(preset))
     return json.dumps(relevant, sort_keys=True)
 
 
