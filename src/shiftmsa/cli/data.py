@@ -66,7 +66,8 @@ def register(subparsers) -> None:
     check_parser.add_argument("--format", choices=FORMATS, default="auto")
     check_parser.add_argument("--split", choices=SPLIT_SCHEMES, default="sdk_fold", help="MOSI table split scheme")
     check_parser.add_argument("--features", default="audio_opensmile",
-                              help="MOSI table feature sets, comma-separated: audio_opensmile,video_3dcnn")
+                              help="MOSI table feature sets, comma-separated (video_3dcnn is refused: it "
+                                   "leaks labels)")
     check_parser.add_argument("--inf-policy", choices=INF_POLICIES, default="zero",
                               help="what to do with +/-inf feature values (zero: replace and count)")
     check_parser.add_argument("--folds", help=".csd corpus: folds file (CSV id/video + split column, or JSON)")

@@ -7,7 +7,7 @@ mmsa-csv, which has no features, and synthetic, which has no infinities):
 - ``mmsa-pkl``: MMSA ``aligned_50.pkl``/``unaligned_50.pkl``. Options: ``sequences="auto"|"mean"``, ``name``.
 - ``mmsa-csv``: MMSA ``label.csv``, text only. Options: ``name``.
 - ``mosi-table``: the shared MOSI folder. Options: ``split="sdk_fold"|"bclstm_split"``,
-  ``features=("audio_opensmile",)`` (any of audio_opensmile, video_3dcnn; tuple or comma string),
+  ``features=("audio_opensmile",)`` (tuple or comma string; video_3dcnn is refused: label leak),
   ``text_column="text"``.
 - ``openface``: the shared word-level OpenFace MOSI subset folder.
 - ``csd``: a labels ``.csd`` assembled with ``folds=`` (required) and ``words=`` or ``texts=``,
