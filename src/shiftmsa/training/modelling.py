@@ -12,6 +12,7 @@ from torch import nn
 from shiftmsa.config import RunConfig, TrainConfig
 from shiftmsa.data.alignment import BatchBuilder
 from shiftmsa.data.contract import Corpus
+from shiftmsa.data.standardization import FeatureStandardizer, standardization_wanted
 from shiftmsa.models.registry import build_model, make_config, model_spec
 from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
 from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, load_weights, read_bundle_metadata
@@ -47,14 +48,15 @@ class PreparedModel:
 
 
 def _assemble(name: str, preset: str | None, model_config, *, max_length: int,
-              acoustic_dim: int | None, visual_dim: int | None, load_pretrained: bool) -> PreparedModel:
+              acoustic_dim: int | None, visual_dim: int | None, load_pretrained: bool,
+              standardizer: FeatureStandardizer | None) -> PreparedModel:
     from transformers import AutoConfig
 
     model = build_model(name, model_config, load_pretrained=load_pretrained)
     tokenizer = load_tokenizer(model_config.encoder)
     encoder_config = AutoConfig.from_pretrained(resolve_encoder(model_config.encoder))
     builder = BatchBuilder(tokenizer, max_length=max_length, acoustic_dim=acoustic_dim,
-                           visual_dim=visual_dim)
+                           visual_dim=visual_dim, standardizer=standardizer)
     return PreparedModel(name, preset, model_config, model, tokenizer, encoder_config, builder)
 
 
@@ -78,14 +80,25 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
     return overrides
 
 
+def fit_standardizer(config: RunConfig, corpus: Corpus) -> FeatureStandardizer | None:
+    """Train-split statistics of the non-text streams when ``config.data.standardize`` asks for
+    them (``auto``: per-utterance features only); None otherwise or for a text-only corpus."""
+    if corpus.modalities == ("text",) or not standardization_wanted(config.data.standardize,
+                                                                      corpus.word_aligned):
+        return None
+    return FeatureStandardizer.fit(corpus.splits["train"])
+
+
 def prepare_model(config: RunConfig, corpus: Corpus) -> PreparedModel:
-    """Build ``config.model`` for ``corpus`` (see ``corpus_fitted_overrides``), encoder pretrained."""
+    """Build ``config.model`` for ``corpus`` (see ``corpus_fitted_overrides``), encoder pretrained,
+    its batches standardised as ``fit_standardizer`` decides."""
     model_config = make_config(config.model.name, config.model.preset,
                                corpus_fitted_overrides(config, corpus),
                                acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
     return _assemble(config.model.name, config.model.preset, model_config,
                      max_length=config.data.max_length, acoustic_dim=corpus.acoustic_dim,
-                     visual_dim=corpus.visual_dim, load_pretrained=True)
+                     visual_dim=corpus.visual_dim, load_pretrained=True,
+                     standardizer=fit_standardizer(config, corpus))
 
 
 def bundle_metadata(config: RunConfig, prepared: PreparedModel, corpus: Corpus, seed: int,
@@ -97,7 +110,9 @@ def bundle_metadata(config: RunConfig, prepared: PreparedModel, corpus: Corpus, 
                   "config": dataclasses.asdict(prepared.model_config)},
         "data": {"corpus": corpus.name, "acoustic_dim": corpus.acoustic_dim,
                  "visual_dim": corpus.visual_dim, "word_aligned": corpus.word_aligned,
-                 "feature_names": corpus.feature_names, "max_length": config.data.max_length},
+                 "feature_names": corpus.feature_names, "max_length": config.data.max_length,
+                 "standardization": (None if prepared.batch_builder.standardizer is None
+                                     else prepared.batch_builder.standardizer.to_dict())},
         "training": {"seed": seed, "epoch": epoch, "run_config": config.to_dict()},
     }
 
@@ -106,7 +121,8 @@ def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
     """Rebuild a model from a bundle written by training (``<run>/<model>/seed-<n>/best``).
 
     The encoder is rebuilt from the bundle's own ``encoder/`` folder, so the original encoder
-    path need not exist any more.
+    path need not exist any more; the train-split feature statistics, when the run standardised
+    its features, are applied to whatever the bundle scores.
     """
     folder = Path(folder)
     metadata = read_bundle_metadata(folder)
@@ -117,9 +133,11 @@ def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
     model_config = make_config(model_info["name"], None, {**model_info["config"],
                                                           "encoder": str(folder / ENCODER_FOLDER)},
                                acoustic_dim=data["acoustic_dim"], visual_dim=data["visual_dim"])
+    statistics = data.get("standardization")  # absent from bundles written before it existed
     prepared = _assemble(model_info["name"], model_info["preset"], model_config,
                          max_length=data["max_length"], acoustic_dim=data["acoustic_dim"],
-                         visual_dim=data["visual_dim"], load_pretrained=False)
+                         visual_dim=data["visual_dim"], load_pretrained=False,
+                         standardizer=FeatureStandardizer.from_dict(statistics) if statistics else None)
     load_weights(prepared.model, folder / MODEL_WEIGHTS)
     prepared.model.eval()
     return prepared, metadata
