@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shiftmsa.experiments.reference import PAPER_METRICS, paper_values
+from shiftmsa.experiments.reference import PAPER_METRICS, PaperMetric, paper_values
 from shiftmsa.experiments.specs import ExperimentSpec, Row
 from shiftmsa.training.statistics import Aggregate, aggregate, paired_t_test
 
@@ -84,16 +84,20 @@ def collect_rows(spec: ExperimentSpec, rows: tuple[Row, ...], records: dict[str,
     return result
 
 
-def _ours(value: Aggregate | None, metric) -> str:
+def _number(value: float, metric: PaperMetric) -> str:
+    """A value in the paper's unit and precision (one decimal for percentages, three otherwise)."""
+    return f"{value:.{1 if metric.percent else 3}f}"
+
+
+def _ours(value: Aggregate | None, metric: PaperMetric) -> str:
     if value is None:
         return "-"
-    digits = 1 if metric.percent else 3
-    mean = f"{metric.scale(value.mean):.{digits}f}"
-    return mean if math.isnan(value.std) else f"{mean} ± {metric.scale(value.std):.{digits}f}"
+    mean = _number(metric.scale(value.mean), metric)
+    return mean if math.isnan(value.std) else f"{mean} ± {_number(metric.scale(value.std), metric)}"
 
 
-def _paper(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
+def _paper(value: float | None, metric: PaperMetric) -> str:
+    return "-" if value is None else _number(value, metric)
 
 
 def format_markdown(spec: ExperimentSpec, rows: list[TableRow], context: TableContext) -> str:
@@ -119,7 +123,7 @@ def format_markdown(spec: ExperimentSpec, rows: list[TableRow], context: TableCo
         label = table_row.row.model_config().label
         seeds = f"skipped: {table_row.skipped}" if table_row.skipped else str(
             max(len(v) for v in table_row.values.values()))
-        cells = [f"{_ours(table_row.aggregate(m.key), m)} ({_paper(table_row.paper[m.key])})"
+        cells = [f"{_ours(table_row.aggregate(m.key), m)} ({_paper(table_row.paper[m.key], m)})"
                  if m.key in table_row.paper else _ours(table_row.aggregate(m.key), m) for m in PAPER_METRICS]
         lines.append(f"| {table_row.row.title} | {label} | {seeds} | " + " | ".join(cells) + " |")
     for table_row in rows:
@@ -150,7 +154,7 @@ def write_table(folder: Path, spec: ExperimentSpec, rows: list[TableRow], contex
                     0 if value is None else value.n,
                     "" if value is None else " ".join(f"{metric.scale(v):.6g}" for v in value.values),
                     "" if value is None else " ".join(str(s) for s in value.seeds),
-                    _paper(table_row.paper[metric.key]) if metric.key in table_row.paper else "",
+                    _paper(table_row.paper[metric.key], metric) if metric.key in table_row.paper else "",
                     f"{table_row.p_values[metric.key]:.6g}" if table_row.p_values else "",
                     spec.reference or "", table_row.skipped])
     return text
