@@ -30,7 +30,8 @@ def test_fig9_writes_table_and_curves_and_a_rerun_trains_nothing(tmp_path, tiny_
     folder = tmp_path / "fig9"
     assert (folder / "fig9.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = (folder / "table.md").read_text()
-    assert "| Proposed | msg-mba:table3.full | 2 |" in table and "p vs MSG-T&A&V + MBA: Proposed" in table
+    assert "| with Shifting HuberLoss (Proposed) | msg-mba:table3.full | 2 |" in table
+    assert "p vs without Shifting HuberLoss (+MBA): with Shifting HuberLoss (Proposed)" in table
     with open(folder / "table.csv") as handle:
         rows = list(csv.DictReader(handle))
     acc2 = next(r for r in rows if r["row"] == "full" and r["metric"] == "Acc2")

@@ -52,7 +52,14 @@ class TargetPlan:
 
 @dataclass
 class ReproduceResult:
-    """Per target: its Markdown table, the files written, and why a target was skipped."""
+    """What ``reproduce`` did.
+
+    Args:
+        tables: target -> its Markdown table.
+        files: the tables and figures written.
+        skipped_targets: target -> why it was not run (``all`` only).
+        failed_runs: ``label seed n`` of each run that left no record.
+    """
 
     tables: dict[str, str] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
@@ -77,13 +84,21 @@ def plan_target(spec: ExperimentSpec, family: str, depth: int, corpus: Corpus) -
 
 
 def protocol_summary(config: RunConfig) -> str:
+    """The training protocol in one line, for the tables' header."""
     train = config.train
     head = f", head lr {train.head_learning_rate:g}" if train.head_learning_rate else ""
     return f"{train.epochs} epochs, batch {train.batch_size}, lr {train.learning_rate:g}{head}"
 
 
 def write_outputs(plan: TargetPlan, config: RunConfig, context: TableContext, folder: Path) -> tuple[str, list[Path]]:
-    """Table (and figure) of one target from the store's records."""
+    """Table (and figure) of one target from the store's records; returns the Markdown and the files.
+
+    Args:
+        plan: the target's rows.
+        config: the base configuration (its rows' fingerprints select their records).
+        context: what the table was measured on.
+        folder: where the target's files go.
+    """
     records = ResultStore(config.output_dir).records()
     by_row = {}
     for row in plan.runnable:
