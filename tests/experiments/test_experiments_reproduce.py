@@ -26,7 +26,7 @@ def test_fig9_writes_table_and_curves_and_a_rerun_trains_nothing(tmp_path, tiny_
     messages = []
     result = api.reproduce("fig9", config, log=messages.append, corpus=corpus)
     assert messages[0].startswith("4 run(s) to train, 0 already in")
-    assert messages[-1].startswith("[4/4] msg-mba:table3.full seed 1: test acc7=") and "min left" in messages[-1]
+    assert messages[-1].startswith("[4/4] msg-mba:table3.mba seed 1: test acc7=") and "min left" in messages[-1]
     folder = tmp_path / "fig9"
     assert (folder / "fig9.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = (folder / "table.md").read_text()
