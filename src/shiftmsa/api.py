@@ -4,6 +4,7 @@
     config = api.load_config(None, ["data.path=../shared/data/mosi"], protocol="cpu")
     rows, table = api.compare(config, ["text-only", "mag", "msg-mba"], reference="text-only")
     outcome = api.search(config, "generic", api.SearchOptions(jobs=2))   # Section IV-E's grid search
+    result = api.reproduce("table3", config, parallel=2)   # the paper's Table III beside ours
     prepared, metadata = api.load_checkpoint("runs/default/msg-mba/seed-0/best")
     scores = api.predict(prepared, [api.utterance_from_text("u1", "that was sick")])
 """
@@ -17,13 +18,15 @@ import numpy as np
 
 from shiftmsa.config import DataConfig, ModelConfig, RunConfig, load_config
 from shiftmsa.data.contract import Corpus, DataError, Utterance
+from shiftmsa.experiments import ReproduceResult
+from shiftmsa.experiments import reproduce as run_reproduction
 from shiftmsa.training.experiment import (ComparisonRow, Experiment, compare_records, load_corpus,
                                           write_table)
 from shiftmsa.training.loop import Predictions, predict_utterances
 from shiftmsa.training.checkpoint import read_bundle_metadata
 from shiftmsa.training.modelling import PreparedModel, load_bundle
 
-__all__ = ["load_config", "parse_model_spec", "train", "compare", "search", "SearchOptions",
+__all__ = ["load_config", "parse_model_spec", "train", "compare", "reproduce", "search", "SearchOptions",
            "load_checkpoint", "recorded_data", "evaluate", "predict", "utterance_from_text", "check_compatible"]
 
 
@@ -52,6 +55,15 @@ def compare(config: RunConfig, models: Sequence[str | ModelConfig] | None = None
 def train(config: RunConfig, log=print, corpus: Corpus | None = None):
     """Train ``config.model`` over every seed; same as ``compare`` with one model."""
     return compare(config, None, None, log=log, corpus=corpus)
+
+
+def reproduce(target: str, config: RunConfig, parallel: int = 1, log=print,
+              corpus: Corpus | None = None) -> ReproduceResult:
+    """A table or training figure of the paper (``table1``, ``table3`` .. ``table6``, ``fig5``,
+    ``fig9`` or ``all``): train its missing runs over ``config.train.seeds`` (``parallel`` side by
+    side, one process each), then write ``<output_dir>/<target>/table.md``, ``table.csv`` and
+    the figure's PNG. Returns the Markdown tables and the files written."""
+    return run_reproduction(target, config, parallel=parallel, log=log, corpus=corpus)
 
 
 def search(config: RunConfig, space, options=None, log=print, corpus: Corpus | None = None):

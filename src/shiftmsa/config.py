@@ -31,12 +31,17 @@ class DataConfig:
         options: reader options, e.g. ``{"split": "bclstm_split", "features": ["audio_opensmile"]}``
             for the MOSI table, or ``{"n": 3000, "seed": 0}`` for the synthetic generator.
         max_length: word pieces per utterance, special tokens included (MAG-BERT: 50).
+        standardize: scale each acoustic / visual column by the mean and std of the train split
+            (``true``), not (``false``), or ``auto``: on for per-utterance features (the MOSI
+            table), off for word-aligned ones (the paper is silent, Section IV-B; MAG-BERT does
+            not scale). The statistics are stored in the checkpoint.
     """
 
     path: str = "synthetic"
     format: str = "auto"
     options: dict[str, Any] = field(default_factory=dict)
     max_length: int = 50
+    standardize: bool | str = "auto"
 
 
 @dataclass
@@ -292,6 +297,8 @@ def validate(config: RunConfig) -> None:
         (len(train.seeds) >= 1 and len(set(train.seeds)) == len(train.seeds),
          "train.seeds must be a non-empty list of distinct integers"),
         (config.data.max_length >= 4, "data.max_length must be >= 4"),
+        (isinstance(config.data.standardize, bool) or config.data.standardize == "auto",
+         "data.standardize must be true, false or auto"),
     ]
     for ok, message in checks:
         if not ok:

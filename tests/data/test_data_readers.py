@@ -51,18 +51,24 @@ def test_mmsa_label_csv_both_id_layouts(tmp_path):
     assert read_corpus(split_id).splits["test"][0].id == "v_3"
 
 
-def test_mosi_table_sdk_fold_and_leak_refusal(mosi_table_dir):
+def test_mosi_table_sdk_fold(mosi_table_dir):
     corpus = read_corpus(mosi_table_dir)
     assert corpus.split_sizes() == {"train": 3, "valid": 1, "test": 2}
     assert (corpus.acoustic_dim, corpus.visual_dim, corpus.word_aligned) == (73, None, False)
     assert corpus.splits["train"][0].words == ("words", "of", "utterance", "0")
-    with pytest.raises(DataError, match="leaks test labels"):
-        read_corpus(mosi_table_dir, features=("video_3dcnn",))
+
+
+@pytest.mark.parametrize("split", ["sdk_fold", "bclstm_split"])
+def test_mosi_table_refuses_video_3dcnn_on_every_split_with_the_evidence(mosi_table_dir, split):
+    with pytest.raises(DataError, match="label-contaminated on every split") as refused:
+        read_corpus(mosi_table_dir, split=split, features="audio_opensmile,video_3dcnn")
+    message = str(refused.value)
+    assert "0.904" in message and "0.519" in message and "field 'video_3dcnn'" in message
 
 
 def test_mosi_table_bclstm_split_carves_validation_videos(mosi_table_dir):
-    corpus = read_corpus(mosi_table_dir, split="bclstm_split", features="audio_opensmile,video_3dcnn")
-    assert corpus.visual_dim == 100 and corpus.split_sizes()["test"] == 2
+    corpus = read_corpus(mosi_table_dir, split="bclstm_split")
+    assert corpus.acoustic_dim == 73 and corpus.split_sizes()["test"] == 2
     carved = carve_validation_videos(["vidA", "vidB", "vidD"], fraction=0.34)
     assert len(carved) == 1 and carved == carve_validation_videos(["vidD", "vidB", "vidA"], fraction=0.34)
     valid_videos = {u.id.split("_")[0] for u in corpus.splits["valid"]}

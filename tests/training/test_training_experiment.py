@@ -12,6 +12,7 @@ from shiftmsa.data import generate_synthetic
 from shiftmsa.data.contract import Corpus
 from shiftmsa.training.checkpoint import MODEL_WEIGHTS, file_sha256
 from shiftmsa.training.experiment import Experiment
+from shiftmsa.training.modelling import resolve_model_config
 from shiftmsa.training.results import ResultStore
 from test_training_fingerprint import STORED_RECORD, reproduce_results_config
 
@@ -81,6 +82,10 @@ def test_a_preset_whose_streams_the_corpus_lacks_is_refused(tmp_path, tiny_bert_
     config = tiny_config(tiny_bert_dir, tmp_path, "model.name=msg-mba", "model.preset=table3.msg_t_a")
     with pytest.raises(ValueError, match="corpus no-acoustic has no acoustic stream"):
         Experiment(config).run(no_acoustic)
+    # a preset that switches on nothing of the missing stream runs on the streams there are
+    for preset in ("table6.blstm", "table3.mba", "fig5.layer1", "table3.no_modules"):
+        config = tiny_config(tiny_bert_dir, tmp_path, "model.name=msg-mba", f"model.preset={preset}")
+        assert resolve_model_config(config, no_acoustic).modalities == ("text", "visual")
 
 
 def test_config_yaml_records_what_ran_and_survives_a_failed_command(tmp_path, tiny_bert_dir, corpus):

@@ -18,6 +18,7 @@ import torch
 
 from shiftmsa.data.batch import Batch
 from shiftmsa.data.contract import DataError, Utterance
+from shiftmsa.data.standardization import FeatureStandardizer
 
 PROBE_WORD = "probe"
 STREAMS = ("acoustic", "visual")
@@ -93,11 +94,14 @@ class BatchBuilder:
         tokenizer: a Hugging Face tokenizer (BERT-like or XLNet-like; see the module docstring).
         max_length: token length cap, special tokens included (50 as in MAG-BERT and the paper).
         acoustic_dim / visual_dim: expected feature widths, or None to accept the first seen.
+        standardizer: applied to each utterance's acoustic / visual rows before alignment (so
+            special tokens and padding keep zero rows); None leaves them as read.
     """
 
     def __init__(self, tokenizer, max_length: int = 50, acoustic_dim: int | None = None,
-                 visual_dim: int | None = None):
+                 visual_dim: int | None = None, standardizer: FeatureStandardizer | None = None):
         self.tokenizer = tokenizer
+        self.standardizer = standardizer
         self.special = SpecialTokens.from_tokenizer(tokenizer)
         if max_length <= self.special.count:
             raise ValueError(f"max_length {max_length} leaves no room for word pieces next to "
@@ -171,6 +175,8 @@ class BatchBuilder:
             if len(features) not in (1, len(utterance.words)):
                 raise DataError(f"{len(features)} steps for {len(utterance.words)} words (expected one per word or 1)",
                                 utterance_id=utterance.id, field_name=stream)
+            if self.standardizer is not None:
+                features = self.standardizer.transform(stream, features)
             positions = rows[b] >= 0
             steps = rows[b, positions] if len(features) > 1 else np.zeros(int(positions.sum()), dtype=np.int64)
             aligned[b, positions] = features[steps]

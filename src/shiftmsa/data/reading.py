@@ -9,7 +9,7 @@ mmsa-csv, which has no features, and synthetic, which has no infinities):
 - ``misa-pkl`` / ``mmim-pkl``: MISA's (word-aligned) / MMIM's (unaligned) folder of ``train.pkl``,
   ``dev.pkl``, ``test.pkl``. Options: ``name``.
 - ``mosi-table``: the shared MOSI folder. Options: ``split="sdk_fold"|"bclstm_split"``,
-  ``features=("audio_opensmile",)`` (any of audio_opensmile, video_3dcnn; tuple or comma string),
+  ``features=("audio_opensmile",)`` (tuple or comma string; video_3dcnn is refused: label leak),
   ``text_column="text"``.
 - ``openface``: the shared word-level OpenFace MOSI subset folder.
 - ``csd``: a labels ``.csd`` assembled with ``folds=`` (required) and ``words=`` or ``texts=``,

@@ -173,7 +173,8 @@ class Experiment:
                   "params": config.model.params, "seed": seed, "fingerprint": plan.digest,
                   "corpus": corpus.name, "best_epoch": outcome.best_epoch,
                   "best_valid_objective": outcome.best_valid_objective, "valid": outcome.valid_metrics,
-                  "test": outcome.test_metrics, "train_seconds": outcome.train_seconds,
+                  "test": outcome.test_metrics, "history": outcome.history,
+                  "train_seconds": outcome.train_seconds,
                   "wall_seconds": time.time() - started, "run_dir": str(folder.path)}
         record = self.store.append(record)
         test = outcome.test_metrics

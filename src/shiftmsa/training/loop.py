@@ -153,7 +153,8 @@ class RunTrainer:
                                        self.fabric.device, forward=model)
             counters["train_seconds"] += time.perf_counter() - started
             record = {"epoch": epoch, "train_objective": train_objective,
-                      "valid_objective": valid.objective, "lr": scheduler.get_last_lr()[0]}
+                      "valid_objective": valid.objective, "lr": scheduler.get_last_lr()[0],
+                      "valid": valid.metrics()}
             counters["history"].append(record)
             counters["epochs_done"] = epoch
             if valid.objective < counters["best_valid_objective"]:

@@ -12,6 +12,7 @@ from torch import nn
 from shiftmsa.config import RunConfig, TrainConfig
 from shiftmsa.data.alignment import BatchBuilder
 from shiftmsa.data.contract import Corpus
+from shiftmsa.data.standardization import FeatureStandardizer, standardization_wanted
 from shiftmsa.models.registry import build_model, make_config, model_spec
 from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
 from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, load_weights, read_bundle_metadata
@@ -47,14 +48,15 @@ class PreparedModel:
 
 
 def _assemble(name: str, preset: str | None, model_config, *, max_length: int,
-              acoustic_dim: int | None, visual_dim: int | None, load_pretrained: bool) -> PreparedModel:
+              acoustic_dim: int | None, visual_dim: int | None, load_pretrained: bool,
+              standardizer: FeatureStandardizer | None) -> PreparedModel:
     from transformers import AutoConfig
 
     model = build_model(name, model_config, load_pretrained=load_pretrained)
     tokenizer = load_tokenizer(model_config.encoder)
     encoder_config = AutoConfig.from_pretrained(resolve_encoder(model_config.encoder))
     builder = BatchBuilder(tokenizer, max_length=max_length, acoustic_dim=acoustic_dim,
-                           visual_dim=visual_dim)
+                           visual_dim=visual_dim, standardizer=standardizer)
     return PreparedModel(name, preset, model_config, model, tokenizer, encoder_config, builder)
 
 
@@ -65,31 +67,38 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
       ``data.max_length``.
     - ``modalities``: a model's default modalities are narrowed to the streams the corpus has
       (text + visual on the OpenFace subset), so one command compares models on any corpus.
-      A preset is never narrowed: it names a row of the paper, which uses given streams, so a
-      corpus that lacks one is refused (``check_preset_streams``) rather than running another
-      model under the row's name; ``model.params.modalities`` runs it on fewer streams, openly.
+      A preset that names a stream (switches on a module of it, e.g. Table III's MSG-T&A turns
+      on MSG-A) is refused on a corpus without that stream (``check_preset_streams``) rather
+      than running another model under the row's name; a preset that names none (Fig. 5's
+      layers, Table VI's RNNs, "+MBA") runs on the streams the corpus has, like the default.
+      ``model.params.modalities`` chooses the streams openly.
     """
     spec = model_spec(config.model.name)
     defaults = {f.name: f.default for f in dataclasses.fields(spec.config_class)}
-    chosen = {**spec.presets.get(config.model.preset or "", {}), **config.model.params}
+    preset = spec.presets.get(config.model.preset or "", {})
+    chosen = {**preset, **config.model.params}
     overrides = dict(config.model.params)
     if "max_length" in defaults and "max_length" not in chosen:
         overrides["max_length"] = config.data.max_length
     if "modalities" in defaults and "modalities" not in chosen:
-        if config.model.preset in spec.presets:
-            check_preset_streams(config, corpus, defaults["modalities"])
-        else:
-            overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
+        check_preset_streams(config, corpus, streams_named_by(preset, defaults["modalities"]))
+        overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
     return overrides
 
 
+def streams_named_by(preset: dict[str, Any], modalities: tuple[str, ...]) -> tuple[str, ...]:
+    """The streams a preset switches something on for: a field named after the stream
+    (``msg_acoustic``, ``huber_visual_weight``...) set to a true value."""
+    return tuple(m for m in modalities if m != "text" and any(m in key and bool(value) for key, value in preset.items()))
+
+
 def check_preset_streams(config: RunConfig, corpus: Corpus, modalities: tuple[str, ...]) -> None:
-    """Refuse a preset whose streams ``modalities`` the corpus does not all have."""
+    """Refuse a preset that needs streams ``modalities`` the corpus does not all have."""
     missing = [m for m in modalities if m not in corpus.modalities]
     if missing:
         raise ValueError(
-            f"preset {config.model.label} uses {', '.join(modalities)} and corpus {corpus.name} has no "
-            f"{', '.join(missing)} stream: choose a preset of its streams ({', '.join(corpus.modalities)}) "
+            f"preset {config.model.label} needs the {', '.join(missing)} stream and corpus {corpus.name} has "
+            f"no {', '.join(missing)} stream: choose a preset of its streams ({', '.join(corpus.modalities)}) "
             f"or run this one on them with --set model.params.modalities=[{','.join(corpus.modalities)}]")
 
 
@@ -99,12 +108,23 @@ def resolve_model_config(config: RunConfig, corpus: Corpus):
                        acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim)
 
 
+def fit_standardizer(config: RunConfig, corpus: Corpus) -> FeatureStandardizer | None:
+    """Train-split statistics of the non-text streams when ``config.data.standardize`` asks for
+    them (``auto``: per-utterance features only); None otherwise or for a text-only corpus."""
+    if corpus.modalities == ("text",) or not standardization_wanted(config.data.standardize,
+                                                                      corpus.word_aligned):
+        return None
+    return FeatureStandardizer.fit(corpus.splits["train"])
+
+
 def prepare_model(config: RunConfig, corpus: Corpus) -> PreparedModel:
-    """Build ``config.model`` for ``corpus`` (see ``corpus_fitted_overrides``), encoder pretrained."""
+    """Build ``config.model`` for ``corpus`` (see ``corpus_fitted_overrides``), encoder pretrained,
+    its batches standardised as ``fit_standardizer`` decides."""
     model_config = resolve_model_config(config, corpus)
     return _assemble(config.model.name, config.model.preset, model_config,
                      max_length=config.data.max_length, acoustic_dim=corpus.acoustic_dim,
-                     visual_dim=corpus.visual_dim, load_pretrained=True)
+                     visual_dim=corpus.visual_dim, load_pretrained=True,
+                     standardizer=fit_standardizer(config, corpus))
 
 
 def bundle_metadata(config: RunConfig, prepared: PreparedModel, corpus: Corpus, seed: int,
@@ -116,7 +136,9 @@ def bundle_metadata(config: RunConfig, prepared: PreparedModel, corpus: Corpus, 
                   "config": dataclasses.asdict(prepared.model_config)},
         "data": {"corpus": corpus.name, "acoustic_dim": corpus.acoustic_dim,
                  "visual_dim": corpus.visual_dim, "word_aligned": corpus.word_aligned,
-                 "feature_names": corpus.feature_names, "max_length": config.data.max_length},
+                 "feature_names": corpus.feature_names, "max_length": config.data.max_length,
+                 "standardization": (None if prepared.batch_builder.standardizer is None
+                                     else prepared.batch_builder.standardizer.to_dict())},
         "training": {"seed": seed, "epoch": epoch, "run_config": config.to_dict()},
     }
 
@@ -125,7 +147,8 @@ def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
     """Rebuild a model from a bundle written by training (``<run>/<model>/seed-<n>/best``).
 
     The encoder is rebuilt from the bundle's own ``encoder/`` folder, so the original encoder
-    path need not exist any more.
+    path need not exist any more; the train-split feature statistics, when the run standardised
+    its features, are applied to whatever the bundle scores.
     """
     folder = Path(folder)
     metadata = read_bundle_metadata(folder)
@@ -136,9 +159,11 @@ def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
     model_config = make_config(model_info["name"], None, {**model_info["config"],
                                                           "encoder": str(folder / ENCODER_FOLDER)},
                                acoustic_dim=data["acoustic_dim"], visual_dim=data["visual_dim"])
+    statistics = data.get("standardization")  # absent from bundles written before it existed
     prepared = _assemble(model_info["name"], model_info["preset"], model_config,
                          max_length=data["max_length"], acoustic_dim=data["acoustic_dim"],
-                         visual_dim=data["visual_dim"], load_pretrained=False)
+                         visual_dim=data["visual_dim"], load_pretrained=False,
+                         standardizer=FeatureStandardizer.from_dict(statistics) if statistics else None)
     load_weights(prepared.model, folder / MODEL_WEIGHTS)
     prepared.model.eval()
     return prepared, metadata
