@@ -106,7 +106,12 @@ TABLE4_ROWS = preset_rows("table4", (
     ("t_v", "only T+V", (TEXT, VISUAL)),
     ("all", "Proposed", (TEXT, ACOUSTIC, VISUAL)),
 ))
-TABLE5_ROWS = tuple(row for row in TABLE3_ROWS if row.key in ("no_modules", "msg_t_a_v", "mba", "full"))
+TABLE5_ROWS = preset_rows("table5", (
+    ("no_modules", "no proposed modules", (TEXT,)),
+    ("msg_t_a_v", "MSG-T&A&V", (TEXT, ACOUSTIC, VISUAL)),
+    ("mba", "MSG-T&A&V + MBA", (TEXT,)),
+    ("full", "Proposed (XLNet)", (TEXT,)),
+))
 TABLE6_ROWS = preset_rows("table6", tuple((kind, title, (TEXT,)) for kind, title in (
     ("slstm", "sLSTM"), ("blstm", "bLSTM"), ("sgru", "sGRU"), ("bgru", "bGRU"))))
 FIG9_ROWS = (Row("full", "with Shifting HuberLoss (Proposed)", preset="table3.full"),
