@@ -66,6 +66,8 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
     - ``modalities``: a model's default modalities are narrowed to the streams the corpus has
       (text + visual on the OpenFace subset), so one command compares models on any corpus; a
       preset or param that names a stream the corpus lacks still fails with a clear error.
+    - ``train_samples``: a model with a per-utterance training memory (Self-MM's labels) has one
+      row per utterance of the corpus' train split, whatever params say.
     """
     spec = model_spec(config.model.name)
     defaults = {f.name: f.default for f in dataclasses.fields(spec.config_class)}
@@ -75,6 +77,8 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
         overrides["max_length"] = config.data.max_length
     if "modalities" in defaults and "modalities" not in chosen:
         overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
+    if "train_samples" in defaults:
+        overrides["train_samples"] = len(corpus.splits["train"])
     return overrides
 
 
