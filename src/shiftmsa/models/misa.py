@@ -29,7 +29,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from shiftmsa.models.modalities import MODALITIES, NON_TEXT, check_modalities, check_modality_dims, non_text_inputs
+from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modality_dims, check_text_with_partner,
+                                        non_text_inputs)
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.subspace_losses import DIFFERENCE_FORMS, subspace_losses
@@ -78,10 +79,7 @@ class MisaConfig:
 
     def __post_init__(self) -> None:
         self.modalities = tuple(self.modalities)
-        check_modalities(self.modalities)
-        if "text" not in self.modalities or len(self.modalities) < 2:
-            raise ValueError(f"misa fuses text with acoustic and/or visual: modalities must hold text and "
-                             f"at least one of them, got {self.modalities}")
+        check_text_with_partner(self.modalities, "misa")
         for name, value, allowed in (("rnn", self.rnn, tuple(RNN_CELLS)),
                                      ("difference_form", self.difference_form, DIFFERENCE_FORMS)):
             if value not in allowed:

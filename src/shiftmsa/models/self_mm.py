@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.models.modalities import MODALITIES, NON_TEXT, check_modalities, check_modality_dims, non_text_inputs
+from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modality_dims, check_text_with_partner,
+                                        non_text_inputs)
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.task_head import FeatureRegressionHead
@@ -72,10 +73,7 @@ class SelfMmConfig:
 
     def __post_init__(self) -> None:
         self.modalities = tuple(self.modalities)
-        check_modalities(self.modalities)
-        if "text" not in self.modalities or len(self.modalities) < 2:
-            raise ValueError(f"self-mm fuses text with acoustic and/or visual: modalities must hold text and "
-                             f"at least one of them, got {self.modalities}")
+        check_text_with_partner(self.modalities, "self-mm")
         if self.train_samples is not None and self.train_samples < 1:
             raise ValueError(f"train_samples must be >= 1 or None, got {self.train_samples}")
 
