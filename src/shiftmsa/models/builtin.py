@@ -1,12 +1,14 @@
-"""Registers the built-in models: msg-mba (the paper), text-only and mag."""
+"""Registers the built-in models: msg-mba (the paper), text-only, mag, misa and self-mm."""
 
 from __future__ import annotations
 
 from shiftmsa.models.mag import MagConfig, MagModel
+from shiftmsa.models.misa import MISA_MMSA_MOSI, MisaConfig, MisaModel
 from shiftmsa.models.msg_mba import MsgMbaModel
 from shiftmsa.models.msg_mba_config import MsgMbaConfig
 from shiftmsa.models.msg_mba_presets import PRESET_DESCRIPTIONS, PRESETS
 from shiftmsa.models.registry import register_model
+from shiftmsa.models.self_mm import SelfMmConfig, SelfMmModel
 from shiftmsa.models.text_only import TextOnlyConfig, build_text_only
 
 register_model("msg-mba", MsgMbaConfig, MsgMbaModel, PRESETS,
@@ -19,3 +21,13 @@ register_model("mag", MagConfig, MagModel,
                "MAG-BERT / MAG-XLNet (Rahman et al. 2020): a vector-gated shift of the text embeddings",
                preset_descriptions={"bert": "MAG-BERT on the default (BERT-family) encoder",
                                     "xlnet": "MAG-XLNet on xlnet-base-cased (injected after layer 1)"})
+register_model("misa", MisaConfig, MisaModel, {"mmsa": MISA_MMSA_MOSI, "xlnet": {"encoder": "xlnet-base-cased"}},
+               "MISA (Hazarika et al. 2020): modality-invariant and -specific subspaces, CMD / orthogonality / "
+               "reconstruction losses, Transformer fusion",
+               preset_descriptions={"mmsa": "MMSA's tuned MOSI values (dropout 0.2; similarity, difference, "
+                                            "reconstruction weights 0.3, 0.1, 1.0)",
+                                    "xlnet": "MISA on xlnet-base-cased (Table I's XLNet row)"})
+register_model("self-mm", SelfMmConfig, SelfMmModel, {"xlnet": {"encoder": "xlnet-base-cased"}},
+               "Self-MM (Yu et al. 2021): fused + unimodal heads, unimodal labels generated from class-centre "
+               "distances and averaged over epochs with momentum",
+               preset_descriptions={"xlnet": "Self-MM on xlnet-base-cased (Table I's XLNet row)"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.models.modalities import check_modalities, check_modality_dims, non_text_inputs
+from shiftmsa.models.modalities import check_modality_dims, check_text_with_partner, non_text_inputs
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
 from shiftmsa.modules.head import RegressionHead
@@ -50,10 +50,7 @@ class MagConfig:
 
     def __post_init__(self) -> None:
         self.modalities = tuple(self.modalities)
-        check_modalities(self.modalities)
-        if "text" not in self.modalities or len(self.modalities) < 2:
-            raise ValueError(f"mag shifts text by acoustic and/or visual rows: modalities must hold "
-                             f"text and at least one of them, got {self.modalities}")
+        check_text_with_partner(self.modalities, "mag")
 
     def validate(self) -> None:
         check_modality_dims(self, "mag")

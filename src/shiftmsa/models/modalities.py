@@ -44,3 +44,11 @@ def non_text_inputs(config, model_name: str, **inputs: torch.Tensor | None) -> d
                              f"({modality}_dim={expected}), got {tuple(value.shape)}")
         checked[modality] = value
     return checked
+
+
+def check_text_with_partner(modalities: tuple[str, ...], model_name: str) -> None:
+    """Refuse a modality list without text or without any non-text stream to fuse with it."""
+    check_modalities(modalities)
+    if "text" not in modalities or len(modalities) < 2:
+        raise ValueError(f"{model_name} fuses text with acoustic and/or visual: modalities must hold text "
+                         f"and at least one of them, got {modalities}")

@@ -27,6 +27,7 @@ from torch.nn import functional as F
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus, Utterance
 from shiftmsa.evaluation.metrics import regression_metrics
+from shiftmsa.models.output import TrainingStep
 from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_training_state, load_weights,
                                           save_model_bundle, save_training_state, write_json)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
@@ -66,8 +67,13 @@ class RunOutcome:
         return dataclasses.asdict(self)
 
 
-def objective(output, labels: torch.Tensor) -> torch.Tensor:
-    """The training loss: MSE(y, y_hat) (Eq. 18) plus the model's weighted auxiliary terms (Eq. 20)."""
+def objective(output, labels: torch.Tensor, model=None, step: TrainingStep | None = None) -> torch.Tensor:
+    """The loss of a batch: MSE(y, y_hat) (Eq. 18) plus the model's weighted auxiliary terms
+    (Eq. 20), or the model's own ``objective(output, labels, step)`` when it defines one (see
+    ``shiftmsa.models.output``); ``step`` is given on training batches, None on evaluation."""
+    own = getattr(model, "objective", None)
+    if own is not None:
+        return own(output, labels, step)
     return F.mse_loss(output.prediction.float(), labels.float()) + output.auxiliary_loss
 
 
@@ -85,7 +91,7 @@ def predict_utterances(prepared: PreparedModel, utterances: Sequence[Utterance],
     for chunk in batches_of(range(len(utterances)), batch_size):
         batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
         output = forward(**batch.model_inputs())
-        weighted_objective += float(objective(output, batch.labels)) * len(batch)
+        weighted_objective += float(objective(output, batch.labels, prepared.model)) * len(batch)
         ids.extend(batch.ids)
         predictions.extend(output.prediction.float().cpu().tolist())
         labels.extend(batch.labels.cpu().tolist())
@@ -182,7 +188,8 @@ class RunTrainer:
         total, count = 0.0, 0
         for step, chunk in enumerate(batches_of(order, train.batch_size), start=1):
             batch = prepared.batch_builder([utterances[i] for i in chunk]).to(self.fabric.device)
-            loss = objective(model(**batch.model_inputs()), batch.labels)
+            step = TrainingStep(torch.as_tensor(chunk, device=self.fabric.device), epoch)
+            loss = objective(model(**batch.model_inputs()), batch.labels, prepared.model, step)
             optimizer.zero_grad(set_to_none=True)
             self.fabric.backward(loss)
             if train.max_grad_norm:

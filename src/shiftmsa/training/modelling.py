@@ -72,6 +72,8 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
       than running another model under the row's name; a preset that names none (Fig. 5's
       layers, Table VI's RNNs, "+MBA") runs on the streams the corpus has, like the default.
       ``model.params.modalities`` chooses the streams openly.
+    - ``train_samples``: a model with a per-utterance training memory (Self-MM's labels) has one
+      row per utterance of the corpus' train split, whatever params say.
     """
     spec = model_spec(config.model.name)
     defaults = {f.name: f.default for f in dataclasses.fields(spec.config_class)}
@@ -83,6 +85,8 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
     if "modalities" in defaults and "modalities" not in chosen:
         check_preset_streams(config, corpus, streams_named_by(preset, defaults["modalities"]))
         overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
+    if "train_samples" in defaults:
+        overrides["train_samples"] = len(corpus.splits["train"])
     return overrides
 
 
