@@ -186,7 +186,7 @@ class RunTrainer:
         order = order[self.fabric.global_rank::world]
         model.train()
         total, count = 0.0, 0
-        for step, chunk in enumerate(batches_of(order, train.batch_size), start=1):
+        for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
             batch = prepared.batch_builder([utterances[i] for i in chunk]).to(self.fabric.device)
             step = TrainingStep(torch.as_tensor(chunk, device=self.fabric.device), epoch)
             loss = objective(model(**batch.model_inputs()), batch.labels, prepared.model, step)
@@ -200,7 +200,7 @@ class RunTrainer:
             total += float(loss.detach()) * len(batch)
             count += len(batch)
             if self.progress is not None:
-                self.progress.batch_done(step)
+                self.progress.batch_done(batch_number)
         return total / max(1, count)
 
     def _finish(self, prepared: PreparedModel, model, counters: dict) -> RunOutcome:
