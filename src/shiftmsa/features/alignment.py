@@ -21,10 +21,11 @@ fallback rule: the rest of the speech region (frames within ``SPEECH_RANGE_DB`` 
 word records whether the aligner or the fallback rule placed it (``placed_by``); a caller decides
 whether a fallback is acceptable (see ``pipeline.check_placement``).
 
-One aligner object can serve many clips: the decoder is created once, the dictionary is never
-changed (a borrowed pronunciation is aligned under the dictionary word it came from), and the
-dither is a seeded function of each clip alone, so a clip's result does not depend on the clips
-aligned before it.
+One aligner object can serve many clips: the decoder is created once, its feature extraction
+(with the running cepstral mean) is reset before every decoding, the dictionary is never changed
+(a borrowed pronunciation is aligned under the dictionary word it came from), and the dither is a
+seeded function of each clip alone, so a clip's result does not depend on the clips aligned
+before it.
 """
 
 from __future__ import annotations
@@ -237,6 +238,7 @@ class PocketsphinxAligner:
         """(k, 2) times of the first k entries that the best path placed, in seconds of ``samples``."""
         pad = round(self.decoding.pad_seconds * self.sample_rate)
         try:
+            self._decoder.reinit_feat()  # the cepstral mean would otherwise carry over from the last clip
             self._decoder.set_align_text(" ".join(entries))
             self._decoder.start_utt()
             self._decoder.process_raw(dithered_pcm(samples, pad, self.decoding.dither), full_utt=True)
@@ -254,9 +256,10 @@ class PocketsphinxAligner:
         duration = len(samples) / self.sample_rate
         return np.clip(np.array(placed).reshape(-1, 2) - pad / self.sample_rate, 0.0, duration)
 
-    def _place_tokens(self, samples: np.ndarray, entries: list[str]) -> tuple[np.ndarray, int, int]:
-        """Times of every entry, how many of them the aligner placed (a prefix) and the retries it
-        took: the rest is aligned again after the last placed entry, then placed by the fallback rule."""
+    def _place_tokens(self, samples: np.ndarray, entries: list[str], tokens: list[str]) -> tuple[np.ndarray, int, int]:
+        """Times of every dictionary entry (one per spoken token), how many of them the aligner placed
+        (a prefix) and the retries it took: the rest is aligned again after the last placed entry,
+        then placed by the fallback rule (weighted by the spoken tokens' lengths)."""
         placed, offset, retries = [], 0.0, 0
         while len(placed) < len(entries):
             start = round(offset * self.sample_rate)
@@ -271,27 +274,25 @@ class PocketsphinxAligner:
             speech_start, speech_end = speech_region(samples, self.sample_rate)
             begin = max(begin, speech_start) if not placed else begin
             end = speech_end if speech_end > begin else len(samples) / self.sample_rate
-            placed += spread_words(tuple(rest), begin, max(begin, end)).tolist()
+            placed += spread_words(tuple(tokens[len(placed):]), begin, max(begin, end)).tolist()
         return np.array(placed).reshape(-1, 2), len(entries) - len(rest), retries
 
     def __call__(self, samples: np.ndarray, words: tuple[str, ...]) -> WordAlignment:
         spoken = tuple(spoken_form(word) for word in words)
-        entries, owner, missing = [], [], []
-        for index, (word, tokens) in enumerate(zip(words, spoken)):
-            for token in tokens:
-                entry, oov = self.dictionary_entry(word, token)
-                entries.append(entry)
-                owner.append(index)
-                missing += [oov] if oov else []
-        token_times, n_placed, retries = self._place_tokens(samples, entries) if entries else (np.zeros((0, 2)), 0, 0)
-        owner = np.array(owner, dtype=int)
+        tokens = [token for spoken_tokens in spoken for token in spoken_tokens]
+        owner = np.array([index for index, spoken_tokens in enumerate(spoken) for _ in spoken_tokens], dtype=int)
+        looked_up = [self.dictionary_entry(words[i], token) for i, token in zip(owner, tokens)]
+        entries = [entry for entry, _ in looked_up]
+        missing = [oov for _, oov in looked_up if oov is not None]
+        token_times, n_placed, retries = (self._place_tokens(samples, entries, tokens) if entries
+                                          else (np.zeros((0, 2)), 0, 0))
         times = np.array([[token_times[owner == i, 0].min(), token_times[owner == i, 1].max()]
                           for i in range(len(words))]).reshape(-1, 2)
         fallback_owners = set(owner[n_placed:].tolist())
         placed_by = tuple(PLACED_BY_FALLBACK if i in fallback_owners else PLACED_BY_ALIGNER for i in range(len(words)))
         counts = {"placed_by_aligner": placed_by.count(PLACED_BY_ALIGNER),
                   "placed_by_fallback": placed_by.count(PLACED_BY_FALLBACK),
-                  "spelled_out_numbers": sum(tokens != (word,) for word, tokens in zip(words, spoken)),
+                  "spelled_out_numbers": sum(said != (word,) for word, said in zip(words, spoken)),
                   "out_of_dictionary_spelled_alike": sum(m.handling == "spelled_alike" for m in missing),
                   "out_of_dictionary_spoken_noise": sum(m.handling == "spoken_noise" for m in missing),
                   "alignment_retries": retries, "alignment_failed": int(bool(fallback_owners))}
