@@ -48,6 +48,7 @@ SPOKEN_NOISE = "[SPEECH]"
 FILLERS = ("<s>", "</s>", "<sil>", "[NOISE]")
 APOSTROPHE_SUFFIXES = ("t", "s", "re", "ve", "ll", "d", "m")
 DITHER_SEED = 1
+DECODING_PEAK = 0.5
 PLACED_BY_ALIGNER, PLACED_BY_FALLBACK = "aligner", "fallback"
 _ALTERNATIVE = re.compile(r"\(\d+\)$")
 
@@ -159,12 +160,15 @@ def spread_words(words: tuple[str, ...], start: float, end: float) -> np.ndarray
 
 
 def dithered_pcm(samples: np.ndarray, pad_samples: int, dither: float) -> bytes:
-    """16-bit PCM of ``samples`` with ``pad_samples`` of silence at both ends plus seeded Gaussian
-    noise of standard deviation ``dither`` (in 16-bit steps), the same for the same samples every time.
-    Digital silence (exact zeros) otherwise leaves the decoder without a path through the words."""
-    padded = np.concatenate([np.zeros(pad_samples), np.clip(samples, -1.0, 1.0) * 32767, np.zeros(pad_samples)])
+    """16-bit PCM of ``samples`` scaled to a peak of ``DECODING_PEAK``, with ``pad_samples`` of silence
+    at both ends plus seeded Gaussian noise of standard deviation ``dither`` (in 16-bit steps), so the
+    noise is the same for the same samples every time and relative to the clip's level. Digital
+    silence (exact zeros) otherwise leaves the decoder without a path through the words."""
+    peak = float(np.abs(samples).max()) if len(samples) else 0.0
+    scaled = samples * (DECODING_PEAK * 32767 / peak) if peak > 0 else np.zeros(len(samples))
+    padded = np.concatenate([np.zeros(pad_samples), scaled, np.zeros(pad_samples)])
     noise = dither * np.random.default_rng(DITHER_SEED).standard_normal(len(padded))
-    return np.clip(np.round(padded) + noise, -32768, 32767).astype("<i2").tobytes()
+    return np.clip(np.round(padded + noise), -32768, 32767).astype("<i2").tobytes()
 
 
 class PocketsphinxAligner:
