@@ -55,7 +55,8 @@ _ALTERNATIVE = re.compile(r"\(\d+\)$")
 
 @dataclass(frozen=True)
 class DecodingConfig:
-    """How the decoder searches (see the module docstring).
+    """How the decoder searches (see the module docstring). The defaults are the decoding chosen on
+    the validation speech by ``benchmarks/alignment_accuracy.py choose`` (docs/features.md).
 
     Args:
         bestpath: rescore the lattice after the forward search (PocketSphinx ``-bestpath``).
@@ -71,9 +72,9 @@ class DecodingConfig:
     beam: float = 1e-80
     wbeam: float = 1e-60
     pbeam: float = 1e-80
-    pad_seconds: float = 1.0
+    pad_seconds: float = 0.5
     tail_retries: int = 2
-    dither: float = 8.0
+    dither: float = 32.0
 
     def to_dict(self) -> dict:
         return asdict(self)
