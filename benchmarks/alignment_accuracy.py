@@ -104,7 +104,7 @@ def run_baseline(clips: list[SpokenClip], by_length: bool) -> dict:
         start, end = speech_region(clip.samples, SAMPLE_RATE)
         words = clip.words if by_length else tuple("x" for _ in clip.words)
         predicted.append(spread_words(words, start, end))
-    return summarise(predicted, clips, [len(clip.words)] * len(clips))
+    return summarise(predicted, clips, [len(c.words) for c in clips])
 
 
 def selection_key(decoding: DecodingConfig, summary: dict) -> tuple:
