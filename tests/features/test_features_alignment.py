@@ -81,14 +81,19 @@ def test_a_clip_aligns_the_same_whatever_was_aligned_before(aligner, ending_in_s
 
 def test_out_of_dictionary_words_are_listed_with_what_replaced_them(aligner, spoken_wav):
     result = aligner(decode_audio(spoken_wav), ("the", "moovie", "was", "qzxjvk", "good"))
-    assert [(m.word, m.handling, m.pronunciation_of) for m in result.out_of_dictionary] == [
-        ("moovie", "spelled_alike", "movie"), ("qzxjvk", "spoken_noise", None)]
+    assert [(m.position, m.word, m.handling, m.pronunciation_of) for m in result.out_of_dictionary] == [
+        (1, "moovie", "spelled_alike", "movie"), (3, "qzxjvk", "spoken_noise", None)]
     assert result.out_of_dictionary[0].phones == "M UW V IY"
     assert result.counts["out_of_dictionary_spelled_alike"] == result.counts["out_of_dictionary_spoken_noise"] == 1
     records = result.records()
     assert records[1]["out_of_dictionary"] == [{"token": "moovie", "handling": "spelled_alike",
                                                 "pronunciation_of": "movie", "phones": "M UW V IY"}]
     assert "out_of_dictionary" not in records[0] and result.times.shape == (5, 2)
+
+
+def test_a_repeated_out_of_dictionary_word_is_listed_once_at_each_position(aligner, spoken_wav):
+    records = aligner(decode_audio(spoken_wav), ("the", "moovie", "was", "moovie")).records()
+    assert [len(r.get("out_of_dictionary", ())) for r in records] == [0, 1, 0, 1]
 
 
 def test_the_dictionary_is_never_changed_by_a_borrowed_pronunciation(aligner, spoken_wav):

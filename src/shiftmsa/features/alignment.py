@@ -12,7 +12,8 @@ Each transcript word is first turned into the words a speaker says for it (``spo
    ``WordAlignment.out_of_dictionary``.
 
 Decoding (``DecodingConfig``, chosen on synthetic validation speech, see docs/features.md): the
-clip is padded with silence at both ends and searched with the given beams; when the best path
+clip is peak-normalised, padded with silence at both ends, given a seeded dither (``dithered_pcm``)
+and searched with the given beams; when the best path
 stops before the last token (it ends early in silence, or no path reaches the end of the
 grammar), the tokens it did place are kept and the remaining ones are aligned again in the audio
 after the last placed token, up to ``tail_retries`` times. Tokens still unplaced are placed by the
@@ -77,6 +78,7 @@ class DecodingConfig:
     dither: float = 32.0
 
     def to_dict(self) -> dict:
+        """The fields as a JSON-able dict (recorded in the extractor description)."""
         return asdict(self)
 
 
@@ -85,6 +87,7 @@ class OutOfDictionary:
     """A spoken token that the dictionary lacks and what was aligned in its place.
 
     Args:
+        position: the index of its word in the transcript.
         word: the transcript word it belongs to.
         token: the spoken token ("failer"; "mp" of "mp3").
         handling: ``"spelled_alike"`` or ``"spoken_noise"``.
@@ -92,6 +95,7 @@ class OutOfDictionary:
         phones: that pronunciation ("F AY L ER"; "+SPN+" for spoken noise).
     """
 
+    position: int
     word: str
     token: str
     handling: str
@@ -129,16 +133,17 @@ class WordAlignment:
     def records(self) -> list[dict]:
         """One JSON-able record per word: times, ``placed_by``, the spoken tokens when they differ
         from the word, and its out-of-dictionary tokens with what was done with each."""
-        missing: dict[str, list[dict]] = {}
+        missing: dict[int, list[dict]] = {}
         for entry in self.out_of_dictionary:
-            missing.setdefault(entry.word, []).append({k: v for k, v in asdict(entry).items() if k != "word"})
+            missing.setdefault(entry.position, []).append(
+                {k: v for k, v in asdict(entry).items() if k not in ("position", "word")})
         records = []
         for index, (word, (start, end)) in enumerate(zip(self.words, self.times.tolist())):
             record = {"word": word, "start": round(start, 3), "end": round(end, 3), "placed_by": self.placed_by[index]}
             if self.spoken and self.spoken[index] != (word,):
                 record["spoken_as"] = list(self.spoken[index])
-            if word in missing:
-                record["out_of_dictionary"] = missing[word]
+            if index in missing:
+                record["out_of_dictionary"] = missing[index]
             records.append(record)
         return records
 
@@ -228,16 +233,17 @@ class PocketsphinxAligner:
         matches = difflib.get_close_matches(token, pool, n=1, cutoff=SPELLING_CUTOFF)
         return matches[0] if matches else None
 
-    def dictionary_entry(self, word: str, token: str) -> tuple[str, OutOfDictionary | None]:
-        """What the decoder aligns for ``token`` (a spoken token of ``word``), and, when the
-        dictionary lacks it, what was done instead (rules 1 and 2 of the module docstring)."""
+    def dictionary_entry(self, token: str, words: tuple[str, ...], position: int) -> tuple[str, OutOfDictionary | None]:
+        """What the decoder aligns for ``token`` (a spoken token of ``words[position]``), and, when
+        the dictionary lacks it, what was done instead (rules 1 and 2 of the module docstring)."""
         known = self.dictionary_form(token)
         if known is not None:
             return known, None
         alike = self.spelled_alike(token)
         if alike is not None:
-            return alike, OutOfDictionary(word, token, "spelled_alike", alike, self._decoder.lookup_word(alike))
-        return SPOKEN_NOISE, OutOfDictionary(word, token, "spoken_noise", None, "+SPN+")
+            return alike, OutOfDictionary(position, words[position], token, "spelled_alike", alike,
+                                          self._decoder.lookup_word(alike))
+        return SPOKEN_NOISE, OutOfDictionary(position, words[position], token, "spoken_noise", None, "+SPN+")
 
     def _decode_prefix(self, samples: np.ndarray, entries: list[str]) -> np.ndarray:
         """(k, 2) times of the first k entries that the best path placed, in seconds of ``samples``."""
@@ -275,9 +281,8 @@ class PocketsphinxAligner:
             offset, retries = placed[-1][1], retries + 1
         rest = entries[len(placed):]
         if rest:
-            begin = placed[-1][1] if placed else 0.0
             speech_start, speech_end = speech_region(samples, self.sample_rate)
-            begin = max(begin, speech_start) if not placed else begin
+            begin = placed[-1][1] if placed else speech_start
             end = speech_end if speech_end > begin else len(samples) / self.sample_rate
             placed += spread_words(tuple(tokens[len(placed):]), begin, max(begin, end)).tolist()
         return np.array(placed).reshape(-1, 2), len(entries) - len(rest), retries
@@ -286,7 +291,7 @@ class PocketsphinxAligner:
         spoken = tuple(spoken_form(word) for word in words)
         tokens = [token for spoken_tokens in spoken for token in spoken_tokens]
         owner = np.array([index for index, spoken_tokens in enumerate(spoken) for _ in spoken_tokens], dtype=int)
-        looked_up = [self.dictionary_entry(words[i], token) for i, token in zip(owner, tokens)]
+        looked_up = [self.dictionary_entry(token, words, int(i)) for i, token in zip(owner, tokens)]
         entries = [entry for entry, _ in looked_up]
         missing = [oov for _, oov in looked_up if oov is not None]
         token_times, n_placed, retries = (self._place_tokens(samples, entries, tokens) if entries

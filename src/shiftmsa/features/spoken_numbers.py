@@ -97,4 +97,4 @@ def spoken_form(word: str) -> tuple[str, ...]:
             spoken = ordinal(spoken)
         else:
             spoken += [letters for letters in re.split(r"[^a-z']+", piece) if letters]
-    return tuple(spoken)
+    return tuple(spoken) or (word,)
