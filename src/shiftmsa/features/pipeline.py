@@ -106,7 +106,7 @@ def check_placement(unplaced: tuple[str, ...], n_words: int, clip_path: str | Pa
     if unplaced:
         raise AlignmentError(
             f"the aligner could not place {len(unplaced)} of {n_words} words: {' '.join(unplaced)} "
-            "(pass --allow-fallback / allow_fallback=True to place them by the length rule instead)",
+            "(extract / extract-dataset --allow-fallback, or allow_fallback=True, place them by the length rule)",
             path=str(clip_path), utterance_id=Path(clip_path).stem, field_name="alignment")
 
 

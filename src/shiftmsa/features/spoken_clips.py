@@ -73,7 +73,7 @@ def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def spoken_word(word: str, voice: str, words_per_minute: int, pitch: int) -> np.ndarray:
     """``word`` synthesised alone, resampled to 16 kHz and trimmed to its audible samples.
 
