@@ -65,3 +65,29 @@ def test_manifest_errors_name_the_line_and_field(tmp_path):
     with pytest.raises(DataError, match="line 2: label 9.0 outside") as error:
         read_manifest(bad)
     assert error.value.utterance_id == "x" and error.value.field_name == "label"
+
+
+def test_clips_with_unplaced_words_fail_unless_fallback_is_allowed_then_are_counted(tmp_path, spoken_wav, spoken_text,
+                                                                                    capsys):
+    import numpy as np
+    import soundfile
+
+    from shiftmsa.data.readers.native import read_native_meta
+
+    soundfile.write(tmp_path / "silent.wav", np.zeros(16000, dtype=np.float32), 16000)
+    manifest = write_manifest(tmp_path / "clips.csv", [
+        {"id": "a", "clip": str(spoken_wav), "transcript": spoken_text, "label": "1", "split": "train"},
+        {"id": "silent", "clip": "silent.wav", "transcript": "hello world", "label": "0", "split": "train"}])
+    out = tmp_path / "dataset"
+    assert main(["extract-dataset", str(manifest), "-o", str(out), "--no-visual"]) == 1
+    [failure] = json.loads((out / "failures.json").read_text())
+    assert failure["id"] == "silent" and "could not place 2 of 2 words: hello world" in failure["error"]
+    assert read_native_meta(out)["provenance"]["fallback_words"] == 0
+    capsys.readouterr()
+
+    assert main(["extract-dataset", str(manifest), "-o", str(out), "--no-visual", "--allow-fallback"]) == 0
+    err = capsys.readouterr().err
+    assert "[2/2] silent: cached" in err and "2 word(s) in 1 clip(s) placed by the fallback rule" in err
+    provenance = read_native_meta(out)["provenance"]
+    assert provenance["unplaced_words"] == {"silent": ["hello", "world"]} and provenance["fallback_words"] == 2
+    assert provenance["fallbacks"]["placed_by_fallback"] == 2 and provenance["fallbacks"]["alignment_failed"] == 1

@@ -79,7 +79,10 @@ def test_real_mosi_video_gives_face_features_for_every_word():
                             settings=ExtractionSettings(video_fps=10))
     assert features.acoustic.shape == (16, 35) and features.visual.shape == (16, 15)
     assert features.counts["out_of_dictionary_spelled_alike"] == 1 and features.counts["alignment_failed"] == 0
-    assert np.all(features.visual[:, -1] > 0.9) and np.all(np.diff(features.word_times[:, 0]) > 0)
+    assert features.counts["video_frames_without_face"] == 0 and np.all(np.diff(features.word_times[:, 0]) > 0)
+    # a word shorter than the 0.1 s between analysed frames takes the nearest frame (face_present 0)
+    short = features.word_times[:, 1] - features.word_times[:, 0] < 0.1
+    assert np.all(features.visual[~short, -1] > 0.9) and features.counts["visual_nearest_frame"] <= short.sum()
     assert features.word_times[-1, 1] <= 7.45
 
 
@@ -100,3 +103,53 @@ def test_extract_command_reports_a_corrupt_clip_in_one_line(tmp_path, capsys):
     assert main(["extract", str(tmp_path / "bad.mp4"), "--transcript", "hi", "-o", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.strip()
     assert error.count("\n") == 0 and "bad.mp4" in error and "field 'audio'" in error
+
+
+@pytest.fixture()
+def silent_wav(tmp_path):
+    import soundfile
+
+    soundfile.write(tmp_path / "silent.wav", np.zeros(16000, dtype=np.float32), 16000)
+    return tmp_path / "silent.wav"
+
+
+def test_words_the_aligner_cannot_place_are_refused_naming_the_clip_and_words(silent_wav):
+    from shiftmsa.features.pipeline import AlignmentError
+
+    with pytest.raises(AlignmentError, match="could not place 2 of 2 words: hello world") as error:
+        extract_clip(silent_wav, "hello world")
+    assert (error.value.utterance_id, error.value.field_name) == ("silent", "alignment")
+
+
+def test_allowed_fallback_words_are_marked_in_the_json_and_the_npz(silent_wav, tmp_path):
+    features = extract_clip(silent_wav, "hello world", allow_fallback=True)
+    assert features.placed_by == ("fallback", "fallback") and features.unplaced_words == ("hello", "world")
+    npz_path, json_path = save_clip_features(features, tmp_path / "clip")
+    with np.load(npz_path, allow_pickle=False) as arrays:
+        assert arrays["word_placed_by"].tolist() == ["fallback", "fallback"]
+    assert [r["placed_by"] for r in json.loads(json_path.read_text())["alignment"]] == ["fallback", "fallback"]
+    assert load_clip_features(tmp_path / "clip")[0].unplaced_words == ("hello", "world")
+
+
+def test_out_of_dictionary_words_and_spelled_numbers_are_listed_per_word(spoken_wav, tmp_path):
+    features = extract_clip(spoken_wav, "the moovie was 2 good")
+    records = {r["word"]: r for r in features.alignment}
+    assert records["moovie"]["out_of_dictionary"][0]["pronunciation_of"] == "movie"
+    assert records["2"]["spoken_as"] == ["two"] and "out_of_dictionary" not in records["the"]
+    assert set(features.placed_by) == {"aligner"}
+    _, json_path = save_clip_features(features, tmp_path / "clip")
+    assert json.loads(json_path.read_text())["alignment"][1]["out_of_dictionary"][0]["handling"] == "spelled_alike"
+
+
+def test_extract_command_refuses_unplaced_words_unless_fallback_is_allowed(silent_wav, tmp_path, capsys):
+    from shiftmsa.cli import main
+
+    out = tmp_path / "out"
+    assert main(["extract", str(silent_wav), "--transcript", "hello world", "-o", str(out)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "silent" in error and "hello world" in error and "--allow-fallback" in error
+    assert not out.with_suffix(".json").exists()
+    assert main(["extract", str(silent_wav), "--transcript", "hello world", "-o", str(out), "--allow-fallback"]) == 0
+    captured = capsys.readouterr()
+    assert "2 of 2 words placed by the fallback rule" in captured.err and "[placed by the fallback rule]" in captured.out
+    assert json.loads(out.with_suffix(".json").read_text())["counts"]["placed_by_fallback"] == 2

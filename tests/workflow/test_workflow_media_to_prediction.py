@@ -61,6 +61,14 @@ def test_extracted_dataset_trains_and_a_new_clip_is_scored(spoken_dataset, tiny_
     assert all(w["end"] >= w["start"] for w in scored["words"])
     assert all(w["text_shift"] >= 0 for w in scored["words"])
 
+    import numpy as np
+    import soundfile
+
+    silent = tmp_path / "silent.wav"
+    soundfile.write(silent, np.zeros(16000, dtype=np.float32), 16000)
+    assert main(["predict", str(checkpoint), "--video", str(silent), "--transcript", "great movie"]) == 2
+    assert "could not place 2 of 2 words: great movie" in capsys.readouterr().err
+
     metadata_path = checkpoint / "shiftmsa.json"
     metadata = json.loads(metadata_path.read_text())
     metadata["data"]["feature_names"]["acoustic"] = "another-extractor/0000"

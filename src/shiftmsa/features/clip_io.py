@@ -1,4 +1,10 @@
-"""ClipFeatures on disk without pickles: arrays in ``<stem>.npz``, everything else in ``<stem>.json``."""
+"""ClipFeatures on disk without pickles: arrays in ``<stem>.npz``, everything else in ``<stem>.json``.
+
+The npz holds ``word_times``, ``acoustic``, ``visual`` (when the clip has video) and
+``word_placed_by`` (per word ``"aligner"`` or ``"fallback"``); the json holds the words, their
+times, the per-word ``alignment`` records (placed_by, spoken tokens, out-of-dictionary tokens), the
+extractor description, the counts and any extra metadata.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +29,15 @@ def save_clip_features(features: ClipFeatures, stem: str | Path, **metadata) -> 
     so its presence marks a complete result."""
     npz_path, json_path = clip_paths(stem)
     npz_path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {"word_times": features.word_times, "acoustic": features.acoustic}
+    arrays = {"word_times": features.word_times, "acoustic": features.acoustic,
+              "word_placed_by": np.array(features.placed_by, dtype=str)}
     if features.visual is not None:
         arrays["visual"] = features.visual
     with open(npz_path, "wb") as handle:
         np.savez(handle, **arrays)
     description = {"words": list(features.words), "word_times": features.word_times.round(3).tolist(),
-                   "extractor": features.extractor, "counts": features.counts, **metadata}
+                   "alignment": list(features.alignment), "extractor": features.extractor,
+                   "counts": features.counts, **metadata}
     json_path.write_text(json.dumps(description, indent=1))
     return npz_path, json_path
 
@@ -43,7 +51,8 @@ def load_clip_features(stem: str | Path) -> tuple[ClipFeatures, dict]:
             visual = arrays["visual"] if "visual" in arrays.files else None
             features = ClipFeatures(words=tuple(description.pop("words")), word_times=arrays["word_times"],
                                     acoustic=arrays["acoustic"], visual=visual,
-                                    extractor=description.pop("extractor"), counts=description.pop("counts"))
+                                    extractor=description.pop("extractor"), counts=description.pop("counts"),
+                                    alignment=tuple(description.pop("alignment", ())))
     except (OSError, ValueError, KeyError) as error:
         raise DataError(f"unreadable saved features ({error})", path=str(json_path), utterance_id=npz_path.stem,
                         field_name="features") from error

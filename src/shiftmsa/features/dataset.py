@@ -6,9 +6,11 @@ or absolute) and ``transcript`` (the words), optional ``id`` (default: the clip'
 
 Each clip's result is saved in ``DATASET/cache/<id>.npz`` + ``.json`` together with a key of
 the clip (path, size, modification time), its transcript and the settings; a rerun reuses every
-cached result whose key still matches, so an interrupted run resumes where it stopped. Clips
-that fail are listed in ``DATASET/failures.json`` and left out; the others are written with
-``write_native_dataset``.
+cached result whose key still matches, so an interrupted run resumes where it stopped. One
+aligner (``pipeline.shared_aligner``) serves every clip: its start-up is paid once. A clip with
+words the aligner could not place is cached but, unless ``allow_fallback``, counted as failed;
+clips that fail are listed in ``DATASET/failures.json`` and left out; the others are written with
+``write_native_dataset``, whose provenance lists the words placed by the fallback rule per clip.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import numpy as np
 
 from shiftmsa.data.contract import LABEL_RANGE, SPLITS, Corpus, DataError, DataReport, Utterance, group_by_split
 from shiftmsa.data.readers.native import write_native_dataset
+from shiftmsa.features.alignment import DecodingConfig
 from shiftmsa.features.clip_io import clip_paths, load_clip_features, save_clip_features
-from shiftmsa.features.pipeline import ClipFeatures, extract_clip, feature_identity
+from shiftmsa.features.pipeline import ClipFeatures, check_placement, extract_clip, feature_identity
 from shiftmsa.features.settings import ExtractionSettings
 
 CACHE_FOLDER = "cache"
@@ -88,10 +91,11 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
 
 
 def cache_key(row: ManifestRow, settings: ExtractionSettings) -> str:
-    """What a cached result depends on: the clip file (path, size, mtime), transcript and settings."""
+    """What a cached result depends on: the clip file (path, size, mtime), transcript, settings and
+    the aligner's decoding configuration."""
     stat = row.clip.stat() if row.clip.exists() else None
     described = {"clip": str(row.clip), "size": stat and stat.st_size, "mtime_ns": stat and stat.st_mtime_ns,
-                 "transcript": row.transcript, "settings": settings.to_dict()}
+                 "transcript": row.transcript, "settings": settings.to_dict(), "decoding": DecodingConfig().to_dict()}
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
 
 
@@ -102,7 +106,7 @@ def _cached_or_extracted(row: ManifestRow, cache: Path, settings: ExtractionSett
         features, metadata = load_clip_features(stem)
         if metadata.get("cache_key") == key:
             return features, "cached"
-    features = extract_clip(row.clip, row.transcript, settings=settings)
+    features = extract_clip(row.clip, row.transcript, settings=settings, allow_fallback=True)
     save_clip_features(features, stem, cache_key=key, clip=str(row.clip))
     return features, "extracted"
 
@@ -115,7 +119,7 @@ def _with_visual_placeholder(features: ClipFeatures, visual_dim: int | None) -> 
 
 
 def extract_dataset(manifest: str | Path, dataset: str | Path, *, settings: ExtractionSettings | None = None,
-                    progress: Progress | None = None) -> tuple[Corpus, list[dict]]:
+                    progress: Progress | None = None, allow_fallback: bool = False) -> tuple[Corpus, list[dict]]:
     """Extract every manifest clip (reusing cached results) and write the native dataset folder.
 
     Args:
@@ -124,6 +128,8 @@ def extract_dataset(manifest: str | Path, dataset: str | Path, *, settings: Extr
         settings: extraction settings (defaults of ``ExtractionSettings``).
         progress: called as ``progress(done, total, clip_id, status)`` with status ``"cached"``,
             ``"extracted"`` or ``"failed: <reason>"``.
+        allow_fallback: keep clips with words placed by the fallback rule (listed in the
+            provenance's ``unplaced_words``) instead of counting them as failed.
 
     Returns:
         the corpus written and the failures (``{"id", "clip", "error"}``), also in failures.json.
@@ -137,6 +143,8 @@ def extract_dataset(manifest: str | Path, dataset: str | Path, *, settings: Extr
     for index, row in enumerate(rows, start=1):
         try:
             features, status = _cached_or_extracted(row, cache, settings)
+            if not allow_fallback:
+                check_placement(features.unplaced_words, len(features.words), row.clip)
             done.append((row, features))
         except DataError as error:
             failures.append({"id": row.id, "clip": str(row.clip), "error": str(error)})
@@ -148,8 +156,10 @@ def extract_dataset(manifest: str | Path, dataset: str | Path, *, settings: Extr
     if not done:
         raise DataError("no clip could be extracted (see failures.json)", path=str(manifest))
     corpus = _corpus(done, dataset, Path(manifest))
+    unplaced = {row.id: list(f.unplaced_words) for row, f in done if f.unplaced_words}
     provenance = {"manifest": str(Path(manifest).resolve()), "extractor": done[0][1].extractor,
-                  "fallbacks": corpus.report.repairs, "clips": len(done), "failures": len(failures)}
+                  "fallbacks": corpus.report.repairs, "clips": len(done), "failures": len(failures),
+                  "unplaced_words": unplaced, "fallback_words": sum(map(len, unplaced.values()))}
     write_native_dataset(corpus, dataset, provenance=provenance)
     return corpus, failures
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from shiftmsa.data.contract import SPLITS, DataError, Utterance
-from shiftmsa.features.alignment import PocketsphinxAligner
+from shiftmsa.features.alignment import PLACED_BY_FALLBACK, PocketsphinxAligner
 from shiftmsa.features.media import SAMPLE_RATE, decode_audio, has_video_stream
 from shiftmsa.features.settings import ExtractionSettings, build_acoustic_extractor
 from shiftmsa.features.transcript import split_words
@@ -36,6 +37,8 @@ class ClipFeatures:
             (share of the word's frames with a face), or None when the file has no video stream.
         extractor: names, versions, settings and column names of every stage, as recorded.
         counts: how many words each alignment and pooling rule placed, and faceless frames.
+        alignment: per word, ``WordAlignment.records()``: times, ``placed_by`` (``"aligner"`` or
+            ``"fallback"``), spoken tokens of a spelled-out number, out-of-dictionary tokens.
     """
 
     words: tuple[str, ...]
@@ -44,6 +47,17 @@ class ClipFeatures:
     visual: np.ndarray | None
     extractor: dict
     counts: dict[str, int] = field(default_factory=dict)
+    alignment: tuple[dict, ...] = ()
+
+    @property
+    def placed_by(self) -> tuple[str, ...]:
+        """Per word, what placed it: ``"aligner"`` or ``"fallback"``."""
+        return tuple(record["placed_by"] for record in self.alignment)
+
+    @property
+    def unplaced_words(self) -> tuple[str, ...]:
+        """The words whose times come from the fallback rule, not from the aligner."""
+        return tuple(r["word"] for r in self.alignment if r["placed_by"] == PLACED_BY_FALLBACK)
 
     def to_utterance(self, utt_id: str, label: float = 0.0, split: str = "test") -> Utterance:
         """The clip as one word-aligned ``Utterance`` of the data contract."""
@@ -71,11 +85,46 @@ def feature_identity(extractor: dict) -> dict[str, str]:
     return identity
 
 
-def extract_clip(clip_path: str | Path, transcript: str, *, settings: ExtractionSettings | None = None) -> ClipFeatures:
+class AlignmentError(DataError):
+    """The aligner could not place some words of a clip (their times would come from the fallback rule)."""
+
+
+@lru_cache(maxsize=1)
+def shared_aligner() -> PocketsphinxAligner:
+    """One aligner for the whole process, created on first use: later clips skip its start-up."""
+    return PocketsphinxAligner(SAMPLE_RATE)
+
+
+def check_placement(unplaced: tuple[str, ...], n_words: int, clip_path: str | Path) -> None:
+    """Raise AlignmentError naming the clip and every word the aligner could not place (if any).
+
+    Args:
+        unplaced: the words placed by the fallback rule.
+        n_words: the clip's number of words.
+        clip_path: the clip, named in the error.
+    """
+    if unplaced:
+        raise AlignmentError(
+            f"the aligner could not place {len(unplaced)} of {n_words} words: {' '.join(unplaced)} "
+            "(extract / extract-dataset --allow-fallback, or allow_fallback=True, place them by the length rule)",
+            path=str(clip_path), utterance_id=Path(clip_path).stem, field_name="alignment")
+
+
+def extract_clip(clip_path: str | Path, transcript: str, *, settings: ExtractionSettings | None = None,
+                 aligner: PocketsphinxAligner | None = None, allow_fallback: bool = False) -> ClipFeatures:
     """Word-aligned features of ``clip_path`` (any container PyAV reads) for ``transcript``.
 
+    Args:
+        clip_path: the media file.
+        transcript: the words spoken.
+        settings: what to extract (defaults of ``ExtractionSettings``).
+        aligner: the aligner to use (default: ``shared_aligner()``, kept warm across calls).
+        allow_fallback: accept words placed by the fallback rule (marked in ``alignment``)
+            instead of raising AlignmentError.
+
     Raises DataError naming the file, the clip (as utterance id) and the field when the media
-    cannot be decoded or the transcript has no words.
+    cannot be decoded or the transcript has no words, and AlignmentError (field ``alignment``)
+    when a word could not be aligned and ``allow_fallback`` is False.
     """
     settings = settings or ExtractionSettings()
     clip_path = Path(clip_path)
@@ -84,8 +133,10 @@ def extract_clip(clip_path: str | Path, transcript: str, *, settings: Extraction
         raise DataError("transcript has no words", path=str(clip_path), utterance_id=clip_path.stem, field_name="transcript")
     samples = decode_audio(clip_path, SAMPLE_RATE)
     acoustic_extractor = build_acoustic_extractor(settings)
-    aligner = PocketsphinxAligner(SAMPLE_RATE)
+    aligner = aligner or shared_aligner()
     alignment = aligner(samples, words)
+    if not allow_fallback:
+        check_placement(alignment.unplaced, len(words), clip_path)
     acoustic = average_over_words(acoustic_extractor(samples, SAMPLE_RATE), alignment.times)
     counts = {**alignment.counts, **{f"acoustic_{rule}": n for rule, n in acoustic.counts.items()}}
     extractor = {
@@ -109,4 +160,4 @@ def extract_clip(clip_path: str | Path, transcript: str, *, settings: Extraction
         counts.update({f"visual_{rule}": n for rule, n in pooled.counts.items()})
         counts.update(video_frames=int(len(frames.times)), video_frames_without_face=int((~frames.present).sum()))
     return ClipFeatures(words=words, word_times=alignment.times.astype(np.float64), acoustic=acoustic.values,
-                        visual=visual, extractor=extractor, counts=counts)
+                        visual=visual, extractor=extractor, counts=counts, alignment=tuple(alignment.records()))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[a-z0-9]*%?"
+_WORD = re.compile(rf"{_NUMBER}|[a-z0-9]+(?:'[a-z0-9]+)*")
 
 
 def split_words(text: str) -> tuple[str, ...]:
-    """Lower-cased words with inner apostrophes kept ("Didn't, really!" -> ("didn't", "really"))."""
+    """Lower-cased words with inner apostrophes kept ("Didn't, really!" -> ("didn't", "really")); a
+    number keeps its thousands commas, decimal part, suffix and percent sign ("1,000", "3.5", "25%",
+    "1990s") so that it can be spelled out whole."""
     return tuple(_WORD.findall(text.lower().replace("\u2019", "'")))
 
 
