@@ -96,3 +96,22 @@ def test_mag_with_one_non_text_stream_gates_only_that_stream(tiny_encoders, feat
     torch.testing.assert_close(with_acoustic, without)
     with pytest.raises(ValueError, match="text and at least one"):
         make_config("mag", overrides={"modalities": ("text",)})
+
+
+def test_mag_follows_mag_berts_reference_pooler_and_biases(tiny_encoders, feature_dims, batches):
+    from transformers import BertModel
+
+    model = build_model("mag", make_config("mag", overrides={"encoder": tiny_encoders["bert"]}, **feature_dims))
+    pretrained = BertModel.from_pretrained(tiny_encoders["bert"]).pooler.dense.weight
+    torch.testing.assert_close(model.backbone.encoder.pooler.dense.weight, pretrained)
+    assert model.uses_encoder_pooler and isinstance(model.head.pooler, torch.nn.Identity)
+    assert model.gate.shift_bias is None and all(p.bias is not None for p in model.gate.projections)
+    model.eval()
+    with torch.no_grad():
+        output = model(**batches["bert"])
+        pooled = torch.tanh(model.backbone.encoder.pooler.dense(output.extras["fused/text"][:, 0]))
+    torch.testing.assert_close(output.prediction, model.head.output(pooled).squeeze(-1))
+    eq6 = build_model("mag", make_config("mag", overrides={"encoder": tiny_encoders["bert"], "partner_bias": False,
+                                                           "pretrained_pooler": False}, **feature_dims))
+    assert eq6.gate.shift_bias is not None and eq6.backbone.encoder.pooler is None
+    assert isinstance(eq6.head.pooler, torch.nn.Sequential)
