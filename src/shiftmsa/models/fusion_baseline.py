@@ -1,4 +1,5 @@
-"""What the fusion baselines of Table I (TFN, LMF, MFN, MulT) share in the BERT setting.
+"""What the fusion baselines of Table I (TFN, LMF, MFN, MulT) share in the BERT setting (MAG
+shares the configuration fields).
 
 Text is the fine-tuned encoder's last layer, one row per word piece (MMSA's "use_bert"); acoustic
 and visual are the batch's word-piece aligned rows (per-utterance features arrive broadcast to

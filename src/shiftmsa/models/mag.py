@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.models.modalities import check_modalities, check_modality_dims, non_text_inputs
+from shiftmsa.models.fusion_baseline import FusionBaselineConfig
+from shiftmsa.models.modalities import non_text_inputs
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
 from shiftmsa.modules.head import RegressionHead
@@ -29,12 +30,9 @@ DEFAULT_INJECTION_LAYER = {"bert": 0, "xlnet": 1}
 
 
 @dataclass
-class MagConfig:
-    """Args:
-        encoder: text encoder name or folder.
-        modalities: text and at least one of acoustic / visual (MAG-BERT uses both; with one,
-            H has that modality's term only, so MAG runs on corpora with a single non-text stream).
-        acoustic_dim / visual_dim: input widths d_a, d_v.
+class MagConfig(FusionBaselineConfig):
+    """Args (besides ``FusionBaselineConfig``'s encoder, modalities, acoustic_dim, visual_dim;
+    MAG-BERT uses both non-text streams; with one, H has that stream's term only):
         shift_layer: injection layer; None = MAG's choice (0 for BERT, 1 for XLNet).
         beta_shift: the fixed threshold of alpha.
         shift_dropout: dropout after the LayerNorm of the shift (0.5 in MAG).
@@ -45,26 +43,14 @@ class MagConfig:
             False is Eq. 6's single bias b_H outside it.
     """
 
-    encoder: str = "minilm"
-    modalities: tuple[str, ...] = ("text", "acoustic", "visual")
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
+    model_name = "mag"
+
     shift_layer: int | None = None
     beta_shift: float = 1.0
     shift_dropout: float = 0.5
     head_dropout: float = 0.1
     pretrained_pooler: bool = True
     partner_bias: bool = True
-
-    def __post_init__(self) -> None:
-        self.modalities = tuple(self.modalities)
-        check_modalities(self.modalities)
-        if "text" not in self.modalities or len(self.modalities) < 2:
-            raise ValueError(f"mag shifts text by acoustic and/or visual rows: modalities must hold "
-                             f"text and at least one of them, got {self.modalities}")
-
-    def validate(self) -> None:
-        check_modality_dims(self, "mag")
 
 
 class MagModel(nn.Module):
