@@ -141,3 +141,22 @@ def test_start_from_text_makes_the_untrained_model_ignore_the_other_streams(tiny
     model(**batch).prediction.sum().backward()
     assert model.fusion.weight.grad[:, model.backbone.hidden_size:].abs().sum() > 0
     assert all(p.weight.grad.abs().sum() > 0 for p in model.gates["text"].projections)
+
+
+def test_mag_follows_mag_berts_reference_pooler_and_biases(tiny_encoders, feature_dims, batches):
+    from transformers import BertModel
+
+    model = build_model("mag", make_config("mag", overrides={"encoder": tiny_encoders["bert"]}, **feature_dims))
+    pretrained = BertModel.from_pretrained(tiny_encoders["bert"]).pooler.dense.weight
+    torch.testing.assert_close(model.backbone.encoder.pooler.dense.weight, pretrained)
+    assert model.uses_encoder_pooler and isinstance(model.head.pooler, torch.nn.Identity)
+    assert model.gate.shift_bias is None and all(p.bias is not None for p in model.gate.projections)
+    model.eval()
+    with torch.no_grad():
+        output = model(**batches["bert"])
+        pooled = torch.tanh(model.backbone.encoder.pooler.dense(output.extras["fused/text"][:, 0]))
+    torch.testing.assert_close(output.prediction, model.head.output(pooled).squeeze(-1))
+    eq6 = build_model("mag", make_config("mag", overrides={"encoder": tiny_encoders["bert"], "partner_bias": False,
+                                                           "pretrained_pooler": False}, **feature_dims))
+    assert eq6.gate.shift_bias is not None and eq6.backbone.encoder.pooler is None
+    assert isinstance(eq6.head.pooler, torch.nn.Sequential)

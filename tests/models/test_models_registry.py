@@ -58,7 +58,7 @@ def test_default_config_is_the_full_model_and_round_trips_through_json():
     assert config.modalities == ("text", "acoustic", "visual")
     assert config.msg_text and config.msg_acoustic and config.msg_visual and config.mba and config.shifting_huber
     assert config.encoder == "minilm" and config.shift_layer == 2
-    for name in ("msg-mba", "text-only", "mag"):
+    for name in ("msg-mba", "text-only", "mag", "tfn", "lmf", "mfn", "mult"):
         made = make_config(name, acoustic_dim=74, visual_dim=47)
         assert type(made)(**json.loads(json.dumps(asdict(made)))) == made
 

@@ -2,10 +2,12 @@
 
 MAG is MSG-T with vector gates, a fixed threshold, a LayerNorm and dropout after the shift and
 no RNN: the word-aligned acoustic and visual rows shift the text directly.
-H = g_v * (W_v V) + g_a * (W_a A) + b_H with g_m = ReLU(W_gm [F_t; F_m]);
+H = g_v * (W_v V + b_v) + g_a * (W_a A + b_a) with g_m = ReLU(W_gm [F_t; F_m]);
 alpha = min(||Z|| / ||H|| * beta_shift, 1); Z* = dropout(LayerNorm(Z + alpha H)).
 It is injected after the embeddings for BERT (layer 0) and after layer 1 for XLNet; the
-prediction is the [CLS] position -> Linear + tanh pooler -> dropout -> Linear.
+prediction is the [CLS] position -> Linear + tanh pooler (BERT's pretrained pooler, as
+MAG-BERT's) -> dropout -> Linear. docs/baselines.md compares this, option by option, with the
+reference code.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.models.modalities import check_modality_dims, check_text_with_partner, non_text_inputs
+from shiftmsa.models.fusion_baseline import FusionBaselineConfig
+from shiftmsa.models.modalities import non_text_inputs
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
 from shiftmsa.modules.head import RegressionHead
@@ -27,33 +30,27 @@ DEFAULT_INJECTION_LAYER = {"bert": 0, "xlnet": 1}
 
 
 @dataclass
-class MagConfig:
-    """Args:
-        encoder: text encoder name or folder.
-        modalities: text and at least one of acoustic / visual (MAG-BERT uses both; with one,
-            H has that modality's term only, so MAG runs on corpora with a single non-text stream).
-        acoustic_dim / visual_dim: input widths d_a, d_v.
+class MagConfig(FusionBaselineConfig):
+    """Args (besides ``FusionBaselineConfig``'s encoder, modalities, acoustic_dim, visual_dim;
+    MAG-BERT uses both non-text streams; with one, H has that stream's term only):
         shift_layer: injection layer; None = MAG's choice (0 for BERT, 1 for XLNet).
         beta_shift: the fixed threshold of alpha.
         shift_dropout: dropout after the LayerNorm of the shift (0.5 in MAG).
         head_dropout: dropout before the output Linear (BERT's hidden dropout, 0.1).
+        pretrained_pooler: classify through the encoder's pretrained pooler (MAG-BERT reuses
+            BERT's); False, or an encoder without one (XLNet), gets a freshly initialised one.
+        partner_bias: each of W_v, W_a has its own bias inside the gated sum (MAG-BERT's code);
+            False is Eq. 6's single bias b_H outside it.
     """
 
-    encoder: str = "minilm"
-    modalities: tuple[str, ...] = ("text", "acoustic", "visual")
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
+    model_name = "mag"
+
     shift_layer: int | None = None
     beta_shift: float = 1.0
     shift_dropout: float = 0.5
     head_dropout: float = 0.1
-
-    def __post_init__(self) -> None:
-        self.modalities = tuple(self.modalities)
-        check_text_with_partner(self.modalities, "mag")
-
-    def validate(self) -> None:
-        check_modality_dims(self, "mag")
+    pretrained_pooler: bool = True
+    partner_bias: bool = True
 
 
 class MagModel(nn.Module):
@@ -68,7 +65,9 @@ class MagModel(nn.Module):
         super().__init__()
         config.validate()
         self.config = config
-        self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained)
+        self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained,
+                                            keep_pooler=config.pretrained_pooler)
+        self.uses_encoder_pooler = getattr(self.backbone.encoder, "pooler", None) is not None
         self.shift_layer = (DEFAULT_INJECTION_LAYER[self.backbone.family] if config.shift_layer is None
                             else config.shift_layer)
         self.backbone.check_layer(self.shift_layer)
@@ -77,8 +76,9 @@ class MagModel(nn.Module):
         self.gate = MultimodalShiftingGate(width, [getattr(config, f"{m}_dim") for m in self.partners],
                                            gate="vector", threshold=config.beta_shift,
                                            learnable_threshold=False,
-                                           layer_norm=True, dropout=config.shift_dropout)
-        self.head = RegressionHead(width, pooler=True, dropout=config.head_dropout)
+                                           layer_norm=True, dropout=config.shift_dropout,
+                                           partner_bias=config.partner_bias)
+        self.head = RegressionHead(width, pooler=not self.uses_encoder_pooler, dropout=config.head_dropout)
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
                 token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
@@ -90,6 +90,10 @@ class MagModel(nn.Module):
         text, shift = encode_text_with_shift(self.backbone, self.gate, self.shift_layer,
                                              [inputs[m] for m in self.partners], input_ids,
                                              attention_mask, token_type_ids)
-        prediction = self.head(pool(text, attention_mask, cls_index, "cls"))
+        pooled = pool(text, attention_mask, cls_index, "cls")
+        if self.uses_encoder_pooler:  # BERT's pooler reads position 0, which is cls_index for BERT
+            pooler = self.backbone.encoder.pooler
+            pooled = pooler.activation(pooler.dense(pooled))
+        prediction = self.head(pooled)
         extras = {"shift/text": shift.shift, "eta/text": shift.eta, "fused/text": text}
         return RegressionOutput(prediction=prediction, auxiliary_loss=prediction.new_zeros(()), extras=extras)

@@ -55,12 +55,16 @@ class MultimodalShiftingGate(nn.Module):
         gate_bias_init: initial b_gm of every gate; a positive value starts the gates open, so
             that no ReLU gate is dead for every token at initialisation (a scalar gate that is
             never receives a gradient). None keeps PyTorch's default Linear initialisation.
+        partner_bias: give each projection W_m its own bias inside the gated sum,
+            h_s = sum_m g_m * (W_m F_m + b_m), as MAG-BERT's code does, instead of Eq. 6's one
+            bias b_h outside it.
         epsilon: the xi = 1e-6 of Eq. 8 that keeps eta finite when h_s is zero.
     """
 
     def __init__(self, shifted_dim: int, partner_dims: Sequence[int], *, gate: str = "scalar",
                  threshold: float = 1.0, learnable_threshold: bool = True, layer_norm: bool = False,
-                 dropout: float = 0.0, gate_bias_init: float | None = None, epsilon: float = 1e-6) -> None:
+                 dropout: float = 0.0, gate_bias_init: float | None = None, partner_bias: bool = False,
+                 epsilon: float = 1e-6) -> None:
         super().__init__()
         if gate not in GATE_SHAPES:
             raise ValueError(f"gate must be one of {GATE_SHAPES}, got {gate!r}")
@@ -71,8 +75,8 @@ class MultimodalShiftingGate(nn.Module):
         if gate_bias_init is not None:
             for gate_layer in self.gates:
                 nn.init.constant_(gate_layer.bias, gate_bias_init)
-        self.projections = nn.ModuleList(nn.Linear(width, shifted_dim, bias=False) for width in partner_dims)
-        self.shift_bias = nn.Parameter(torch.zeros(shifted_dim))
+        self.projections = nn.ModuleList(nn.Linear(width, shifted_dim, bias=partner_bias) for width in partner_dims)
+        self.shift_bias = None if partner_bias else nn.Parameter(torch.zeros(shifted_dim))
         initial = torch.tensor(float(threshold))
         if learnable_threshold:
             self.threshold = nn.Parameter(initial)
@@ -86,7 +90,7 @@ class MultimodalShiftingGate(nn.Module):
         """Shift ``features`` (B, L, d) by ``partners`` (each (B, L, d_m))."""
         if len(partners) != len(self.gates):
             raise ValueError(f"this gate was built for {len(self.gates)} partner(s), got {len(partners)}")
-        shift = self.shift_bias
+        shift = self.shift_bias if self.shift_bias is not None else 0.0
         for gate, projection, partner in zip(self.gates, self.projections, partners):
             weight = torch.relu(gate(torch.cat([features, partner], dim=-1)))
             shift = shift + weight * projection(partner)

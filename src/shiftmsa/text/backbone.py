@@ -173,13 +173,16 @@ def encoder_depth(name_or_path: str) -> int:
     return int(config.num_hidden_layers)
 
 
-def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True) -> SplitBackbone:
+def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True,
+                        keep_pooler: bool = False) -> SplitBackbone:
     """A split backbone from ``"minilm"``, a local folder or a hub name.
 
     Args:
         name_or_path: see ``shiftmsa.text.encoders.resolve_encoder``.
         load_pretrained: False builds the encoder from its config with random weights (used when
             a checkpoint's weights are loaded afterwards).
+        keep_pooler: keep BERT's pretrained pooler as ``encoder.pooler`` (MAG-BERT classifies
+            from it); by default it is dropped, unused. XLNet has none.
     """
     from transformers import BertModel, XLNetModel
 
@@ -189,6 +192,6 @@ def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True) -> S
     # float32; mixed precision is the trainer's choice): transformers 5 would keep float16.
     encoder = (model_class.from_pretrained(resolve_encoder(name_or_path), dtype=torch.float32)
                if load_pretrained else model_class(config))
-    if config.model_type == "bert":
+    if config.model_type == "bert" and not keep_pooler:
         encoder.pooler = None  # loaded with the checkpoint (no load warning), never used
     return BACKBONE_FAMILIES[config.model_type](encoder)
