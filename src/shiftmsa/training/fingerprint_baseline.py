@@ -2,8 +2,9 @@
 
 A run's fingerprint holds the model defaults that differ from these (``training.fingerprint``):
 changing a default changes the fingerprint of the runs that use it, while runs stored before
-the change keep theirs. A field added to a model later must be listed here with the default it
-was introduced with (a test checks that every field is), so that adding it changes nothing.
+the change keep theirs. A field added to a model later must be listed here with the value that
+reproduces the first release's behaviour (a test checks that every field is): at that value it
+changes no fingerprint, and a default that behaves differently gives new fingerprints.
 """
 
 MODEL_DEFAULTS_V1: dict[str, dict] = {
@@ -13,6 +14,8 @@ MODEL_DEFAULTS_V1: dict[str, dict] = {
         "encoder": "minilm",
         "head_dropout": 0.1,
         "modalities": ["text", "acoustic", "visual"],
+        "partner_bias": False,
+        "pretrained_pooler": False,
         "shift_dropout": 0.5,
         "shift_layer": None,
         "visual_dim": None,
@@ -42,7 +45,7 @@ MODEL_DEFAULTS_V1: dict[str, dict] = {
         "msg_visual": True,
         "pooling": "cls",
         "rnn": "blstm",
-        "rnn_summary": "end_state",
+        "rnn_summary": "per_step",
         "shift_dropout": 0.1,
         "shift_layer": 2,
         "shift_threshold": 1.0,
