@@ -10,11 +10,11 @@ COMMON=(--set model.params.encoder=.carry/minilm --set train.accelerator=gpu --s
 RUNS=/tmp/gpu_runs
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python -c "import torch, transformers, lightning; print('torch', torch.__version__, 'transformers', transformers.__version__, 'lightning', lightning.__version__)"
-if ! python benchmarks/run_plan.py benchmarks/plans/gpu_smoke.txt --output $RUNS --jobs 12 --require-all \
+if [ "${SMOKE:-1}" = 1 ] && ! python benchmarks/run_plan.py benchmarks/plans/gpu_smoke.txt --output $RUNS --jobs 12 --require-all \
         "${COMMON[@]}" --set train.keep_checkpoint=true; then
     tail -n 80 $RUNS/smoke.log; cp $RUNS/smoke.log "$OUT/"; exit 3
 fi
-python benchmarks/run_plan.py benchmarks/plans/gpu_2026-11-27.txt --output $RUNS --jobs "${JOBS:-18}" \
+python benchmarks/run_plan.py "${PLAN:-benchmarks/plans/gpu_2026-11-27.txt}" --output $RUNS --jobs "${JOBS:-18}" \
     --start-deadline "${START_DEADLINE:-300}" --hard-deadline "${HARD_DEADLINE:-470}" \
     "${COMMON[@]}" --set train.keep_checkpoint=false | tee "$OUT/plan_outcomes.txt"
 cd $RUNS && tar czf "$OUT/stores.tgz" --exclude='seed-*' --exclude='.locks' --exclude=smoke */ \
