@@ -78,7 +78,7 @@ def test_unsupported_family_is_named(tmp_path):
     from transformers import GPT2Config
 
     GPT2Config(n_layer=1, n_embd=8, n_head=2).save_pretrained(tmp_path)
-    with pytest.raises(ValueError, match="'gpt2'.*supported families: bert, xlnet"):
+    with pytest.raises(ValueError, match="'gpt2'.*supported families: bert, roberta, mpnet, deberta-v2, xlnet"):
         load_split_backbone(str(tmp_path))
 
 

