@@ -38,7 +38,23 @@ def resolve_encoder(name_or_path: str) -> str:
 
 
 def load_tokenizer(name_or_path: str):
-    """The tokenizer of an encoder (see ``resolve_encoder`` for the accepted names)."""
+    """The tokenizer of an encoder (see ``resolve_encoder`` for the accepted names).
+
+    Words are tokenized one at a time (MAG's convention, ``shiftmsa.data.alignment``). A
+    byte-level BPE tokenizer (RoBERTa's) would then give every word its sentence-initial form,
+    not the space-prefixed one it has inside a sentence, so such a tokenizer is loaded with
+    ``add_prefix_space=True``, as Hugging Face asks for pre-split words. Word-piece and
+    sentencepiece tokenizers (BERT, MPNet, DeBERTa, XLNet) are loaded as they are.
+
+    Args:
+        name_or_path: the encoder's name or folder.
+    """
+    from tokenizers.pre_tokenizers import ByteLevel
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(resolve_encoder(name_or_path))
+    location = resolve_encoder(name_or_path)
+    tokenizer = AutoTokenizer.from_pretrained(location)
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if isinstance(getattr(backend, "pre_tokenizer", None), ByteLevel) and not tokenizer.add_prefix_space:
+        tokenizer = AutoTokenizer.from_pretrained(location, add_prefix_space=True)
+    return tokenizer
