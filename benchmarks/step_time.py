@@ -4,9 +4,10 @@ Batch 48 x 50 tokens on the default MiniLM encoder (or ``--encoder all-mpnet-bas
 12-layer, 768-wide offline encoder, once ``shiftmsa encoders install all-mpnet-base-v2`` has
 run), with random 74-d acoustic and 47-d visual rows as in MOSI, 2 torch threads. Step times
 come from one subprocess that alternates the two models step by step (so load from other
-processes falls on both alike); peak memory comes from one fresh subprocess per model: the process's peak resident set size
-(``resource.getrusage(...).ru_maxrss``, which covers torch's native allocations, unlike
-tracemalloc), with the part the training steps add on top of the built model also printed.
+processes falls on both alike); peak memory comes from one fresh subprocess per model: the
+process's peak resident set size (``resource.getrusage(...).ru_maxrss``, which covers torch's
+native allocations, unlike tracemalloc), with the part the training steps add on top of the
+built model also printed.
 
     .venv/bin/python benchmarks/step_time.py [--steps 10] [--warmup 2] [--encoder minilm] [--random-weights]
 
