@@ -1,5 +1,5 @@
-"""Every supported encoder family through the data alignment and one training step of msg-mba
-and text-only: [CLS]/<s> where ``cls_index`` says, padding on the family's side."""
+"""Every supported encoder family through the data alignment and one training step of msg-mba,
+text-only and mag: [CLS]/<s> where ``cls_index`` says, padding on the family's side."""
 
 from __future__ import annotations
 
@@ -54,11 +54,12 @@ def test_byte_level_tokenizer_gives_every_word_its_in_sentence_form(tiny_roberta
     assert in_sentence[-len(alone):] == alone and tokenizer.convert_ids_to_tokens(alone[0]) == "\u0120"
 
 
-@pytest.mark.parametrize("model_name", ["msg-mba", "text-only"])
+@pytest.mark.parametrize("model_name", ["msg-mba", "text-only", "mag"])
 def test_one_training_step_updates_the_encoder_on_both_sides_of_the_split(family, utterances, model_name):
     _, folder = family
     torch.manual_seed(0)
-    config = make_config(model_name, None, {"encoder": folder, "max_length": 48}, acoustic_dim=4, visual_dim=3)
+    params = {"encoder": folder, **({"max_length": 48} if model_name != "mag" else {})}
+    config = make_config(model_name, None, params, acoustic_dim=4, visual_dim=3)
     model = build_model(model_name, config).train()
     batch = BatchBuilder(load_tokenizer(folder), max_length=48)(utterances)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
