@@ -14,8 +14,6 @@ instead of the bare tensor. Off by default, so training pays nothing for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import torch
@@ -98,6 +96,7 @@ class SplitBackbone(nn.Module):
         return LayerStackOutput(hidden, tuple(attentions)) if attentions is not None else hidden
 
     def check_layer(self, layer: int) -> None:
+        """Refuse a split layer outside 0..N (Fig. 5 sweeps i over 1..N; 0 is after the embeddings)."""
         if not 0 <= layer <= self.num_layers:
             raise ValueError(f"split layer {layer} is outside 0..{self.num_layers} for this "
                              f"{self.num_layers}-layer {self.family} encoder")
@@ -107,24 +106,3 @@ class SplitBackbone(nn.Module):
         """The unsplit encoding: all layers, (B, L, D)."""
         hidden, context = self.embed(input_ids, attention_mask, token_type_ids)
         return self.run_layers(hidden, context, 0, self.num_layers)
-
-
-@contextmanager
-def recording_outputs(modules: list[nn.Module], index: int,
-                      into: list[torch.Tensor] | None) -> Iterator[None]:
-    """While open, append element ``index`` of each module's output tuple to ``into`` (nothing
-    is hooked when ``into`` is None).
-
-    Args:
-        modules: the modules to hook, in the order their outputs should be recorded.
-        index: which element of their output tuple to keep.
-        into: the list to append to, or None.
-    """
-    handles = [] if into is None else [
-        module.register_forward_hook(lambda _module, _args, output: into.append(output[index]))
-        for module in modules]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from torch import nn
 
-from shiftmsa.text.backbone_base import SplitBackbone, recording_outputs
+from shiftmsa.text.backbone_base import SplitBackbone
 
 EAGER = "eager"
 
@@ -31,6 +31,24 @@ def eager_attention(encoder: nn.Module) -> Iterator[None]:
         yield
     finally:
         encoder.config._attn_implementation = previous
+
+
+@contextmanager
+def recording_attentions(attention_modules: list[nn.Module], into: list) -> Iterator[None]:
+    """While open, append the probabilities each attention module returns (the second element
+    of its output) to ``into``, in the order the modules run; the hooks are removed afterwards.
+
+    Args:
+        attention_modules: the layers' ``BertAttention`` modules.
+        into: the list to append to.
+    """
+    handles = [module.register_forward_hook(lambda _module, _args, output: into.append(output[1]))
+               for module in attention_modules]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 class BertSplitBackbone(SplitBackbone):
@@ -63,7 +81,7 @@ class BertSplitBackbone(SplitBackbone):
             for layer in layers:
                 hidden = layer(hidden, context["attention_mask"])
             return hidden
-        with eager_attention(self.encoder), recording_outputs([layer.attention for layer in layers], 1, attentions):
+        with eager_attention(self.encoder), recording_attentions([layer.attention for layer in layers], attentions):
             mask = self._mask(hidden, context["padding_mask"])
             for layer in layers:
                 hidden = layer(hidden, mask)
