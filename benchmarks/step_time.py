@@ -1,11 +1,13 @@
 """Time one training step (forward + backward + AdamW) of msg-mba against the text-only model.
 
-Batch 48 x 50 tokens on the default MiniLM encoder, with random 74-d acoustic and 47-d visual
-rows as in MOSI, 2 torch threads. Step times come from one subprocess that alternates the two
-models step by step (so load from other processes falls on both alike); peak memory comes from
-one fresh subprocess per model: the process's peak resident set size
-(``resource.getrusage(...).ru_maxrss``, which covers torch's native allocations, unlike
-tracemalloc), with the part the training steps add on top of the built model also printed.
+Batch 48 x 50 tokens on the default MiniLM encoder (or ``--encoder all-mpnet-base-v2``, the
+12-layer, 768-wide offline encoder, once ``shiftmsa encoders install all-mpnet-base-v2`` has
+run), with random 74-d acoustic and 47-d visual rows as in MOSI, 2 torch threads. Step times
+come from one subprocess that alternates the two models step by step (so load from other
+processes falls on both alike); peak memory comes from one fresh subprocess per model: the
+process's peak resident set size (``resource.getrusage(...).ru_maxrss``, which covers torch's
+native allocations, unlike tracemalloc), with the part the training steps add on top of the
+built model also printed.
 
     .venv/bin/python benchmarks/step_time.py [--steps 10] [--warmup 2] [--encoder minilm] [--random-weights]
 
@@ -36,8 +38,9 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def random_batch(vocab_size: int):
-    """A BERT-style batch: [CLS] first, right padding, lengths between 10 and 50 tokens."""
+def random_batch(vocab_size: int, pad_id: int):
+    """A BERT-style batch ([CLS] or <s> first, right padding with the encoder's pad id), lengths
+    between 10 and 50 tokens."""
     import torch
 
     generator = torch.Generator().manual_seed(0)
@@ -46,7 +49,8 @@ def random_batch(vocab_size: int):
     attention_mask = (torch.arange(LENGTH)[None] < lengths[:, None]).long()
     real = attention_mask.unsqueeze(-1).float()
     inputs = {
-        "input_ids": torch.randint(1000, vocab_size, (BATCH_SIZE, LENGTH), generator=generator) * attention_mask,
+        "input_ids": torch.randint(1000, vocab_size, (BATCH_SIZE, LENGTH), generator=generator).masked_fill(
+            attention_mask == 0, pad_id),
         "attention_mask": attention_mask,
         "token_type_ids": torch.zeros(BATCH_SIZE, LENGTH, dtype=torch.long),
         "acoustic": torch.randn(BATCH_SIZE, LENGTH, ACOUSTIC_DIM, generator=generator) * real,
@@ -67,7 +71,8 @@ def build(label: str, encoder: str, random_weights: bool):
     config = make_config(model_name, preset, {"encoder": encoder}, acoustic_dim=ACOUSTIC_DIM, visual_dim=VISUAL_DIM)
     model = build_model(model_name, config, load_pretrained=not random_weights).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
-    return model, optimizer, random_batch(model.backbone.encoder.config.vocab_size)
+    encoder_config = model.backbone.encoder.config
+    return model, optimizer, random_batch(encoder_config.vocab_size, encoder_config.pad_token_id or 0)
 
 
 def train_step(model, optimizer, batch) -> float:

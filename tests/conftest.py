@@ -61,3 +61,86 @@ def tiny_xlnet_dir(tmp_path_factory) -> Path:
     XLNetModel(config).save_pretrained(folder)
     corpus.unlink()
     return folder
+
+
+def corpus_words() -> list[str]:
+    """The distinct words of the tiny training text, in order of first use."""
+    return list(dict.fromkeys(XLNET_TRAINING_TEXT.split()))
+
+
+def save_tiny_encoder(folder: Path, tokenizer, model_class, config) -> Path:
+    """Save ``tokenizer`` and a seeded random ``model_class(config)`` into ``folder``."""
+    import torch
+
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    model_class(config).save_pretrained(folder)
+    return folder
+
+
+TINY_SIZES = {"hidden_size": 32, "num_hidden_layers": 3, "num_attention_heads": 4, "intermediate_size": 64}
+
+
+@pytest.fixture(scope="session")
+def tiny_roberta_dir(tmp_path_factory) -> Path:
+    """A 3-layer, 32-wide random RobertaModel with a byte-level vocabulary (no merges)."""
+    from tokenizers.pre_tokenizers import ByteLevel
+    from transformers import RobertaConfig, RobertaModel, RobertaTokenizer
+
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    vocab = {token: index for index, token in enumerate(specials + sorted(ByteLevel.alphabet()))}
+    config = RobertaConfig(vocab_size=len(vocab), max_position_embeddings=66, pad_token_id=1, **TINY_SIZES)
+    return save_tiny_encoder(tmp_path_factory.mktemp("tiny-roberta"), RobertaTokenizer(vocab=vocab, merges=[]),
+                             RobertaModel, config)
+
+
+@pytest.fixture(scope="session")
+def tiny_mpnet_dir(tmp_path_factory) -> Path:
+    """A 3-layer, 32-wide random MPNetModel with a word-piece vocabulary of the tiny corpus."""
+    import string
+
+    from transformers import MPNetConfig, MPNetModel, MPNetTokenizer
+
+    pieces = ["<s>", "<pad>", "</s>", "[UNK]", "<mask>", *corpus_words(), *string.ascii_lowercase,
+              *(f"##{letter}" for letter in string.ascii_lowercase)]
+    vocab = {piece: index for index, piece in enumerate(dict.fromkeys(pieces))}
+    config = MPNetConfig(vocab_size=len(vocab), max_position_embeddings=66, relative_attention_num_buckets=32,
+                         **TINY_SIZES)
+    return save_tiny_encoder(tmp_path_factory.mktemp("tiny-mpnet"), MPNetTokenizer(vocab=vocab), MPNetModel, config)
+
+
+def tiny_deberta_tokenizer():
+    """A DeBERTa-v2 unigram tokenizer over the tiny corpus' words and single letters."""
+    import string
+
+    from transformers import DebertaV2Tokenizer
+
+    specials = [("[PAD]", 0.0), ("[UNK]", 0.0), ("[CLS]", 0.0), ("[SEP]", 0.0), ("[MASK]", 0.0)]
+    words = [(f"\u2581{word}", -5.0) for word in corpus_words()]
+    letters = [(piece, -10.0) for letter in string.ascii_lowercase for piece in (letter, f"\u2581{letter}")]
+    return DebertaV2Tokenizer(vocab=specials + words + letters, unk_id=1)
+
+
+def save_tiny_deberta(folder: Path, **extra) -> Path:
+    """A 3-layer, 32-wide random DebertaV2Model with v3's attention settings (relative
+    attention, shared keys, LayerNorm-ed relative embeddings, no token types) plus ``extra``."""
+    from transformers import DebertaV2Config, DebertaV2Model
+
+    tokenizer = tiny_deberta_tokenizer()
+    config = DebertaV2Config(vocab_size=len(tokenizer), max_position_embeddings=64, relative_attention=True,
+                             position_buckets=8, max_relative_positions=-1, pos_att_type=["p2c", "c2p"],
+                             norm_rel_ebd="layer_norm", share_att_key=True, type_vocab_size=0,
+                             position_biased_input=False, pad_token_id=0, **TINY_SIZES, **extra)
+    return save_tiny_encoder(folder, tokenizer, DebertaV2Model, config)
+
+
+@pytest.fixture(scope="session")
+def tiny_deberta_dir(tmp_path_factory) -> Path:
+    """A tiny DeBERTa-v3-like encoder (see ``save_tiny_deberta``)."""
+    return save_tiny_deberta(tmp_path_factory.mktemp("tiny-deberta"))
+
+
+@pytest.fixture(scope="session")
+def tiny_deberta_conv_dir(tmp_path_factory) -> Path:
+    """A tiny DeBERTa-v2-like encoder with the convolution after layer 1 (as v2-xlarge has)."""
+    return save_tiny_deberta(tmp_path_factory.mktemp("tiny-deberta-conv"), conv_kernel_size=3, conv_act="gelu")

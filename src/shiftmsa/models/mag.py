@@ -26,7 +26,7 @@ from shiftmsa.modules.msg import MultimodalShiftingGate
 from shiftmsa.modules.pooling import pool
 from shiftmsa.text.backbone import load_split_backbone
 
-DEFAULT_INJECTION_LAYER = {"bert": 0, "xlnet": 1}
+DEFAULT_INJECTION_LAYER = {"bert": 0, "roberta": 0, "mpnet": 0, "deberta-v2": 0, "xlnet": 1}
 
 
 @dataclass

