@@ -7,6 +7,10 @@ mask. Running ``run_layers(.., 0, i)``, changing F_t, then ``run_layers(.., i, N
 "F_t = first i layers; F_t* continues through layers i+1..N". With nothing changed the result
 equals the encoder's own forward pass.
 
+``run_layers(..., output_attentions=True)`` also returns each run layer's attention
+probabilities (B, heads, L, L), computed with the eager attention implementation for that call
+only (SDPA returns no probabilities); off by default, so training pays nothing for it.
+
 Supported families: BERT (``BertModel``; the default MiniLM encoder is one) and XLNet
 (``XLNetModel``, content stream only, as ``XLNetModel.forward`` runs a plain encoding: no
 ``perm_mask``, no ``target_mapping``, no memory).
@@ -50,8 +54,17 @@ class SplitBackbone(nn.Module):
         """Embeddings (B, L, D) and the per-batch context every layer needs."""
         raise NotImplementedError
 
-    def run_layers(self, hidden: torch.Tensor, context: LayerContext, start: int, stop: int) -> torch.Tensor:
-        """Run layers ``start+1 .. stop`` (1-based) on (B, L, D) hidden states."""
+    def run_layers(self, hidden: torch.Tensor, context: LayerContext, start: int, stop: int,
+                   output_attentions: bool = False) -> torch.Tensor | tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """Run layers ``start+1 .. stop`` (1-based) on (B, L, D) hidden states.
+
+        Args:
+            hidden: (B, L, D) input of layer ``start+1``.
+            context: what ``embed`` prepared for this batch.
+            start, stop: 0 <= start <= stop <= N.
+            output_attentions: also return the attention probabilities of the run layers, one
+                (B, heads, L, L) tensor per layer (rows: queries, columns: keys).
+        """
         raise NotImplementedError
 
     def check_layer(self, layer: int) -> None:
@@ -83,12 +96,42 @@ class BertSplitBackbone(SplitBackbone):
                                          attention_mask=attention_mask)
         return hidden, {"attention_mask": mask}
 
-    def run_layers(self, hidden, context, start, stop):
+    def run_layers(self, hidden, context, start, stop, output_attentions=False):
         self.check_layer(start)
         self.check_layer(stop)
-        for layer in self.encoder.encoder.layer[start:stop]:
-            hidden = layer(hidden, context["attention_mask"])
-        return hidden
+        layers = self.encoder.encoder.layer[start:stop]
+        if not output_attentions:
+            for layer in layers:
+                hidden = layer(hidden, context["attention_mask"])
+            return hidden
+        # BertLayer returns no probabilities: BertSelfAttention's second output holds them.
+        probabilities: list[torch.Tensor] = []
+        hooks = [layer.attention.self.register_forward_hook(lambda _m, _i, output: probabilities.append(output[1]))
+                 for layer in layers]
+        config = self.encoder.config
+        implementation = config._attn_implementation
+        config._attn_implementation = "eager"
+        try:
+            mask = additive_mask(context["attention_mask"], hidden.dtype)
+            for layer in layers:
+                hidden = layer(hidden, mask)
+        finally:
+            config._attn_implementation = implementation
+            for hook in hooks:
+                hook.remove()
+        return hidden, tuple(probabilities)
+
+
+def additive_mask(mask: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor | None:
+    """The eager attention's mask (0 to keep, the dtype's minimum to drop) from SDPA's boolean one.
+
+    Args:
+        mask: (B, 1, L, L) boolean (True = attend), an additive float mask (returned as is) or None.
+        dtype: the hidden states' dtype.
+    """
+    if mask is None or mask.dtype != torch.bool:
+        return mask
+    return torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(~mask, torch.finfo(dtype).min)
 
 
 class XLNetSplitBackbone(SplitBackbone):
@@ -140,14 +183,20 @@ class XLNetSplitBackbone(SplitBackbone):
                    "seg_mat": segments}
         return hidden, context
 
-    def run_layers(self, hidden, context, start, stop):
+    def run_layers(self, hidden, context, start, stop, output_attentions=False):
         self.check_layer(start)
         self.check_layer(stop)
         stream = hidden.transpose(0, 1)
+        probabilities = []
         for layer in self.encoder.layer[start:stop]:
-            stream = layer(stream, None, mems=None, target_mapping=None, **context)[0]
+            outputs = layer(stream, None, mems=None, target_mapping=None, output_attentions=output_attentions,
+                            **context)
+            stream = outputs[0]
+            if output_attentions:  # XLNet's (query, key, batch, head) -> (batch, head, query, key)
+                probabilities.append(outputs[2].permute(2, 3, 0, 1))
         hidden = stream.transpose(0, 1)
-        return self.encoder.dropout(hidden) if stop == self.num_layers else hidden
+        hidden = self.encoder.dropout(hidden) if stop == self.num_layers else hidden
+        return (hidden, tuple(probabilities)) if output_attentions else hidden
 
 
 BACKBONE_FAMILIES: dict[str, type[SplitBackbone]] = {
