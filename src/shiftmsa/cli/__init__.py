@@ -13,7 +13,7 @@ import sys
 
 from shiftmsa.data.contract import DataError
 
-COMMAND_MODULES = ("data", "models", "run", "features")
+COMMAND_MODULES = ("data", "models", "run", "features", "explain")
 
 
 class CommandError(Exception):
