@@ -9,7 +9,6 @@ from shiftmsa.cli.run import _config_from_args, _prediction_inputs
 from shiftmsa.data.contract import SPLITS
 
 
-
 def _names(value: str | None) -> tuple[str, ...] | None:
     """``"a,b"`` -> ("a", "b"); None stays None (ExplainOptions checks the names)."""
     return None if value is None else tuple(v.strip() for v in value.split(",") if v.strip())
@@ -24,10 +23,9 @@ def _explain(args: argparse.Namespace) -> int:
     if args.video and not args.transcript:
         raise CommandError("--video needs --transcript TEXT_OR_FILE")
     try:
-        options = api.ExplainOptions(figures=_names(args.figures), layers=args.layers,
-                                     per_head=args.per_head,
-                                     modalities=_names(args.modalities),
-                                     seed=args.seed, perplexity=args.perplexity)
+        options = api.ExplainOptions(figures=_names(args.figures), layers=args.layers, per_head=args.per_head,
+                                     modalities=_names(args.modalities), seed=args.seed,
+                                     perplexity=args.perplexity)
         common = {"compare": args.compare, "options": options, "output": args.folder,
                   "log": lambda line: print(line, flush=True)}
         if new_inputs:
@@ -54,8 +52,10 @@ def register(subparsers) -> None:
                     "(Fig. 8) and the applied shift eta*||h_s|| per word. Without --figures, every "
                     "figure the model can give; a figure named that the model cannot give is an error.")
     explain.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best)")
-    explain.add_argument("--output", required=True, metavar="DIR", dest="folder", help="folder for the PNG and JSON files")
-    explain.add_argument("--figures", metavar="LIST", help="comma-separated, from attention, p_att, shifts, tsne (default: all the model gives)")
+    explain.add_argument("--output", required=True, metavar="DIR", dest="folder",
+                         help="folder for the PNG and JSON files")
+    explain.add_argument("--figures", metavar="LIST",
+                         help="comma-separated, from attention, p_att, shifts, tsne (default: all the model gives)")
     explain.add_argument("--layers", default="2,3,last",
                          help="attention layers, 1-based, 'last' = the last (default 2,3,last as in Fig. 6)")
     explain.add_argument("--per-head", action="store_true", help="draw every attention head besides their mean")

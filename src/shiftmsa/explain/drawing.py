@@ -25,7 +25,7 @@ def _utterance_title(data: FigureData) -> str:
 
 
 def _token_cell(count: int) -> float:
-    return float(np.clip(0.16 * count + 1.2, 3.0, 8.0))
+    return float(np.clip(0.16 * count + 1.2, 4.0, 8.0))
 
 
 def _heatmap(axis, matrix: np.ndarray, tokens: list[str], title: str, *, diverging: bool = False) -> None:
@@ -56,7 +56,7 @@ def draw_attention(data: FigureData):
         figure, axes = _new_figure(1, len(layers), (cell, cell))
         for column, layer in enumerate(layers):
             _heatmap(axes[0, column], data.arrays[f"layer{layer}/mean"], tokens, f"layer {layer} (mean of heads)")
-    figure.suptitle(f"self-attention (rows attend to columns); {_utterance_title(data)}", fontsize=10)
+    figure.suptitle(f"self-attention (rows attend to columns)\n{_utterance_title(data)}", fontsize=10)
     return figure
 
 
@@ -68,7 +68,7 @@ def draw_p_att(data: FigureData):
     for column, modality in enumerate(modalities):
         _heatmap(axes[0, column], data.arrays[f"p_att/{modality}"], tokens,
                  f"p_att, text-{modality} (t-{MODALITY_SYMBOL[modality]})", diverging=True)
-    figure.suptitle(f"MBA attention; {_utterance_title(data)}", fontsize=10)
+    figure.suptitle(f"MBA attention p_att\n{_utterance_title(data)}", fontsize=10)
     return figure
 
 
@@ -82,7 +82,7 @@ def draw_shifts(data: FigureData):
         axis.bar(positions, data.arrays[f"shift/{modality}"], color="#4d4d4d")
         axis.set_xticks(positions, words, rotation=60, fontsize=8)
         axis.set_ylabel(f"MSG-{MODALITY_SYMBOL[modality].upper()}\n" r"$\eta\,\|h_s\|$", fontsize=8)
-    figure.suptitle(f"applied shift per word; {_utterance_title(data)}", fontsize=10)
+    figure.suptitle(f"applied shift per word\n{_utterance_title(data)}", fontsize=10)
     return figure
 
 
