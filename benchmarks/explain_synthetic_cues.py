@@ -62,14 +62,14 @@ def main() -> None:
                                    corpus.visual_dim).cue_direction
     prepared, _ = api.load_checkpoint(args.checkpoint)
     sizes: dict[str, dict[str, list[float]]] = {}
-    examples: dict[str, str] = {}
+    examples: dict[str, dict] = {}
     for utterance in corpus.splits[args.split]:
         trace = trace_utterance(prepared, utterance, record_attention=False, labelled=True)
         modalities = tuple(m for m in ("text", "acoustic", "visual") if f"shift/{m}" in trace.extras)
         data = shift_data(trace, modalities)
         groups = word_groups(utterance, directions)[:len(data.labels["words"])]
         for group in set(groups) & set(GROUPS[2:]):
-            examples.setdefault(group, utterance.id)
+            examples.setdefault(group, {"id": utterance.id, "words": list(zip(data.labels["words"], groups))})
         for modality in modalities:
             for group, size in zip(groups, data.arrays[f"shift/{modality}"]):
                 sizes.setdefault(f"MSG-{modality[0].upper()}", {}).setdefault(group, []).append(float(size))
@@ -82,7 +82,7 @@ def main() -> None:
     if args.examples:
         config = api.load_config(None, ["data.path=synthetic", f"data.options.n={args.n}",
                                         f"data.options.seed={args.seed}"])
-        api.explain(args.checkpoint, config=config, split=args.split, ids=list(examples.values()),
+        api.explain(args.checkpoint, config=config, split=args.split, ids=[example["id"] for example in examples.values()],
                     options=ExplainOptions(figures=("shifts", "p_att")), output=args.examples)
 
 
