@@ -29,7 +29,8 @@ def _token_cell(count: int) -> float:
 
 
 def _heatmap(axis, matrix: np.ndarray, tokens: list[str], title: str, *, diverging: bool = False) -> None:
-    options = {"cmap": "RdBu_r", "vmin": -1.0, "vmax": 1.0} if diverging else {"cmap": "viridis", "vmin": 0.0}
+    limit = float(np.abs(matrix).max()) or 1.0  # diverging maps are symmetric around 0
+    options = {"cmap": "RdBu_r", "vmin": -limit, "vmax": limit} if diverging else {"cmap": "viridis", "vmin": 0.0}
     image = axis.imshow(matrix, **options)
     positions = np.arange(len(tokens))
     size = 7 if len(tokens) <= 30 else 5
@@ -61,7 +62,7 @@ def draw_attention(data: FigureData):
 
 
 def draw_p_att(data: FigureData):
-    """Fig. 8: p_att of MBA (Eq. 15) for t-a and t-v, in [-1, 1]."""
+    """Fig. 8: p_att of MBA (Eq. 15) for t-a and t-v (in [-1, 1]; colours span +-max|p_att|)."""
     tokens, modalities = data.labels["tokens"], data.labels["modalities"]
     cell = _token_cell(len(tokens))
     figure, axes = _new_figure(1, len(modalities), (cell, cell))
