@@ -7,12 +7,13 @@
     result = api.reproduce("table3", config, parallel=2)   # the paper's Table III beside ours
     prepared, metadata = api.load_checkpoint("runs/default/msg-mba/seed-0/best")
     scores = api.predict(prepared, [api.utterance_from_text("u1", "that was sick")])
+    figures = api.explain("runs/mosi/msg-mba/seed-0/best", config=config, output="figures")
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from shiftmsa.config import DataConfig, ModelConfig, RunConfig, load_config
 from shiftmsa.data.contract import Corpus, DataError, Utterance
 from shiftmsa.experiments import ReproduceResult
 from shiftmsa.experiments import reproduce as run_reproduction
+from shiftmsa.explain import ExplainOptions, FigureData, explain_model, write_figures
 from shiftmsa.training.experiment import (ComparisonRow, Experiment, compare_records, load_corpus,
                                           write_table)
 from shiftmsa.training.loop import Predictions, predict_utterances
@@ -27,7 +29,8 @@ from shiftmsa.training.checkpoint import read_bundle_metadata
 from shiftmsa.training.modelling import PreparedModel, load_bundle
 
 __all__ = ["load_config", "parse_model_spec", "train", "compare", "reproduce", "search", "SearchOptions",
-           "load_checkpoint", "recorded_data", "evaluate", "predict", "utterance_from_text", "check_compatible"]
+           "load_checkpoint", "recorded_data", "evaluate", "predict", "utterance_from_text", "check_compatible",
+           "explain", "ExplainOptions"]
 
 
 def parse_model_spec(spec: str) -> ModelConfig:
@@ -125,15 +128,85 @@ def evaluate(folder: str | Path, config: RunConfig, split: str = "test", device:
              ) -> tuple[dict[str, float], Predictions]:
     """Score a checkpoint on one split of the data ``config.data`` names."""
     prepared, metadata = load_bundle(folder)
-    corpus = load_corpus(config)
-    check_compatible(metadata, acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim,
-                     feature_names=corpus.feature_names, source=corpus.source)
-    utterances = corpus.splits[split]
-    if not utterances:
-        raise DataError(f"split {split!r} is empty", path=corpus.source)
+    utterances = _checked_split(config, split, [metadata])
     prepared.model.to(device)
     predictions = predict_utterances(prepared, utterances, config.train.eval_batch_size, device)
     return predictions.metrics(), predictions
+
+
+def _checked_split(config: RunConfig, split: str, metadata: Sequence[dict]) -> list[Utterance]:
+    """One split of the data ``config.data`` names, refused unless every checkpoint can read it."""
+    corpus = load_corpus(config)
+    for checkpoint in metadata:
+        check_compatible(checkpoint, acoustic_dim=corpus.acoustic_dim, visual_dim=corpus.visual_dim,
+                         feature_names=corpus.feature_names, source=corpus.source)
+    utterances = corpus.splits[split]
+    if not utterances:
+        raise DataError(f"split {split!r} is empty", path=corpus.source)
+    return utterances
+
+
+def _chosen(utterances: list[Utterance], ids: Sequence[str] | None, limit: int, split: str,
+            source: str) -> list[Utterance]:
+    """The utterances with ``ids`` (in that order), or the first ``limit`` of the split."""
+    if not ids:
+        return utterances[:limit]
+    by_id = {u.id: u for u in utterances}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise DataError(f"no utterance {unknown[0]!r} in split {split!r}", path=source, utterance_id=unknown[0],
+                        field_name="id")
+    return [by_id[i] for i in ids]
+
+
+def _run_title(folder: str | Path) -> str:
+    """``<run>/<model>/seed-<n>/best`` -> ``<model> [<run>, seed <n>]``; other folders: their name."""
+    parts = Path(folder).resolve().parts
+    if len(parts) >= 4 and parts[-1] == "best" and parts[-2].startswith("seed-"):
+        return f"{parts[-3].replace('__', ':')} [{parts[-4]}, {parts[-2].replace('-', ' ')}]"
+    return Path(folder).name
+
+
+def explain(folder: str | Path, utterances: Sequence[Utterance] | None = None, *, config: RunConfig | None = None,
+            split: str = "test", ids: Sequence[str] | None = None, limit: int = 3, compare: str | Path | None = None,
+            options: ExplainOptions | None = None, feature_names: dict[str, str] | None = None,
+            source: str = "utterances", output: str | Path | None = None,
+            log: Callable[[str], None] = print) -> list[FigureData]:
+    """The data of the paper's analysis figures for a checkpoint (``shiftmsa.explain``).
+
+    Args:
+        folder: the checkpoint to explain.
+        utterances: new (unlabelled) utterances to draw; or None with ``config``.
+        config: a run configuration whose ``data`` names a labelled dataset: the per-utterance
+            figures draw ``ids`` (or the first ``limit``) of ``split``, t-SNE the whole split.
+        split, ids, limit: see ``config``.
+        compare: a second checkpoint, drawn beside the first in the t-SNE (Fig. 7).
+        options: which figures and how (``ExplainOptions``).
+        feature_names: the extractor of ``utterances``' features, when known (clips).
+        source: where ``utterances`` came from, for error messages.
+        output: also write ``<name>.png`` and ``<name>.json`` per figure into this folder.
+        log: receives a line per figure the model cannot give (when none was named).
+    """
+    if (utterances is None) == (config is None):
+        raise ValueError("give either utterances or a config naming a dataset")
+    prepared, metadata = load_bundle(folder)
+    second = load_bundle(compare) if compare is not None else None
+    checkpoints = [metadata] + ([second[1]] if second else [])
+    if config is not None:
+        population = _checked_split(config, split, checkpoints)
+        utterances = _chosen(population, ids, limit, split, config.data.path)
+    else:
+        population, first = None, utterances[0]
+        for checkpoint in checkpoints:
+            check_compatible(checkpoint, feature_names=feature_names or {}, source=source, utterance_id=first.id,
+                             **{f"{s}_dim": None if getattr(first, s) is None else getattr(first, s).shape[1]
+                                for s in ("acoustic", "visual")})
+    titles = [_run_title(f) for f in ([folder] + ([compare] if compare is not None else []))]
+    figures = explain_model(prepared, list(utterances), population=population, labelled=config is not None,
+                            compare=second[0] if second else None, titles=titles, options=options, log=log)
+    if output is not None:
+        write_figures(figures, output)
+    return figures
 
 
 def utterance_from_text(utterance_id: str, text: str, acoustic: np.ndarray | None = None,
