@@ -149,31 +149,3 @@ def test_float16_weights_are_trained_in_float32(tiny_bert_dir, tmp_path):
     BertModel.from_pretrained(tiny_bert_dir).half().save_pretrained(half)
     backbone = load_split_backbone(str(half))
     assert {p.dtype for p in backbone.encoder.parameters()} == {torch.float32}
-
-
-@pytest.mark.parametrize("split_layer", [0, 2])
-def test_attention_probabilities_of_both_parts_equal_the_encoders_own(backbone_and_batch, split_layer):
-    backbone, batch = backbone_and_batch
-    with torch.no_grad():
-        reference = backbone.encoder(**batch, output_attentions=True)
-        hidden, context = backbone.embed(**batch)
-        features, first = backbone.run_layers(hidden, context, 0, split_layer, output_attentions=True)
-        result, rest = backbone.run_layers(features, context, split_layer, backbone.num_layers,
-                                           output_attentions=True)
-    attentions = first + rest
-    assert len(attentions) == backbone.num_layers
-    for ours, theirs in zip(attentions, reference.attentions):
-        assert ours.shape == (2, 4, 7, 7)
-        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-5)
-    torch.testing.assert_close(result, reference.last_hidden_state, rtol=1e-5, atol=1e-5)
-    real = batch["attention_mask"][1].bool()  # real queries never attend to padded keys
-    assert torch.all(attentions[-1][1][:, real][:, :, ~real] == 0)
-
-
-def test_asking_for_attentions_leaves_the_attention_implementation_as_it_was(backbone_and_batch):
-    backbone, batch = backbone_and_batch
-    before = backbone.encoder.config._attn_implementation
-    with torch.no_grad():
-        hidden, context = backbone.embed(**batch)
-        backbone.run_layers(hidden, context, 0, 1, output_attentions=True)
-    assert backbone.encoder.config._attn_implementation == before

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from shiftmsa.cli import main
+from shiftmsa.training.experiment import TABLE_METRICS
 
 
 def test_evaluate_reports_every_metric_of_a_split(trained, capsys):
@@ -71,7 +72,7 @@ def test_compare_prints_a_table_with_paired_tests(tmp_path, tiny_bert_dir, capsy
                  "--set", f"model.params.encoder={tiny_bert_dir}", "--set", "data.max_length=16"]) == 0
     out = capsys.readouterr().out
     assert "| msg-mba:table3.msg_t | 2 |" in out and "| p vs text-only: msg-mba:table3.msg_t |" in out
-    assert (tmp_path / "table.csv").read_text().count("\n") == 1 + 2 * 7
+    assert (tmp_path / "table.csv").read_text().count("\n") == 1 + 2 * len(TABLE_METRICS)
 
 
 def test_evaluate_without_data_uses_the_data_the_checkpoint_was_trained_on(trained, capsys):

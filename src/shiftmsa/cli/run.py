@@ -22,7 +22,7 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="YAML", help="a run configuration file (see configs/)")
     group.add_argument("--protocol", choices=sorted(PROTOCOLS),
                        help="training protocol: mosi (40 epochs, batch 48; the default values), "
-                            "mosei (20, 128), cpu (short, for 2-core machines)")
+                            "mosei (20 epochs, batch 48), cpu (short, for 2-core machines)")
     group.add_argument("--data", metavar="PATH", help="dataset file or folder, or 'synthetic' (default)")
     group.add_argument("--format", help="reader name (default auto; see `shiftmsa data check --help`)")
     add_data_option_argument(group)
