@@ -21,6 +21,13 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
                              "placed_by=fallback (default: refuse the clip, naming the words)")
 
 
+def warn_of_fallback_words(clip, features) -> None:
+    """One stderr line naming the words of ``clip`` that the fallback rule placed (none: silent)."""
+    if features.unplaced_words:
+        print(f"warning: {clip}: {len(features.unplaced_words)} of {len(features.words)} words placed by the "
+              f"fallback rule, not the aligner: {' '.join(features.unplaced_words)}", file=sys.stderr)
+
+
 def _settings(args: argparse.Namespace) -> ExtractionSettings:
     return ExtractionSettings(acoustic=args.acoustic, visual=not args.no_visual, video_fps=args.video_fps)
 
@@ -44,9 +51,7 @@ def _extract(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     features = extract_clip(args.clip, read_transcript(args.transcript), settings=_settings(args),
                             allow_fallback=args.allow_fallback)
-    if features.unplaced_words:
-        print(f"warning: {args.clip}: {len(features.unplaced_words)} of {len(features.words)} words placed by the "
-              f"fallback rule, not the aligner: {' '.join(features.unplaced_words)}", file=sys.stderr)
+    warn_of_fallback_words(args.clip, features)
     npz_path, json_path = save_clip_features(features, args.output, clip=str(args.clip),
                                              feature_identity=feature_identity(features.extractor))
     print(f"{len(features.words)} words, acoustic {features.acoustic.shape}, visual "

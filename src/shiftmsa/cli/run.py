@@ -111,10 +111,12 @@ def _prediction_inputs(args: argparse.Namespace):
     from shiftmsa.data.readers.utterance_file import read_utterance_file
 
     if args.video:
+        from shiftmsa.cli.features import warn_of_fallback_words
         from shiftmsa.features.pipeline import extract_clip, feature_identity
 
         transcript = Path(args.transcript).read_text() if Path(args.transcript).is_file() else args.transcript
-        clip = extract_clip(args.video, transcript)
+        clip = extract_clip(args.video, transcript, allow_fallback=args.allow_fallback)
+        warn_of_fallback_words(args.video, clip)
         return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
     if args.text is not None:
         return [api.utterance_from_text("text", args.text)], {}, None
@@ -223,5 +225,8 @@ def register(subparsers) -> None:
     predict.add_argument("--text", help="one utterance's text (text-only models)")
     predict.add_argument("--video", help="a clip (mp4, mkv, webm, wav) to extract features from")
     predict.add_argument("--transcript", help="the clip's transcript, as text or a file")
+    predict.add_argument("--allow-fallback", action="store_true",
+                         help="with --video: score even if the aligner could not place some words (they "
+                              "get the length rule's times, said on stderr); by default such a clip is refused")
     predict.add_argument("--output", help="write scores here (.json or .csv) instead of printing")
     predict.set_defaults(handler=_predict)
