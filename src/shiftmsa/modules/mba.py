@@ -69,8 +69,8 @@ class MaskedBimodalAdjustment(nn.Module):
         self.max_length = max_length
         self.epsilon = epsilon
 
-    def self_relation(self, features: torch.Tensor, real: torch.Tensor, conv: nn.Conv1d,
-                      relation: nn.Linear) -> torch.Tensor:
+    def self_relation(self, features: torch.Tensor, real: torch.Tensor, position: torch.Tensor,
+                      conv: nn.Conv1d, relation: nn.Linear) -> torch.Tensor:
         """tanh(W_p (X^ X^T) + b_p) for one modality (Eq. 9-14).
 
         Padded rows are zeroed before the Conv1D (so a wider kernel does not read them) and
@@ -80,7 +80,6 @@ class MaskedBimodalAdjustment(nn.Module):
         projected = conv((features * real).transpose(1, 2)).transpose(1, 2)
         scaled = real * projected / (projected.norm(dim=-1, keepdim=True) + self.epsilon).sqrt()
         similarity = scaled @ scaled.transpose(1, 2)
-        position = real_positions(real.squeeze(-1))
         # weight[b, j, k] = W_p[position of token j, position of token k] (Eq. 13-14)
         weight = relation.weight[position.unsqueeze(-1), position.unsqueeze(-2)]
         return torch.tanh(torch.einsum("bik,bjk->bij", similarity, weight)
@@ -94,8 +93,9 @@ class MaskedBimodalAdjustment(nn.Module):
         if length > self.max_length:
             raise ValueError(f"MBA was built for at most {self.max_length} tokens, got {length}")
         real = attention_mask.to(text.dtype)
-        text_relation = self.self_relation(text, real, self.text_conv, self.text_relation)
-        other_relation = self.self_relation(other, real, self.other_conv, self.other_relation)
+        position = real_positions(real)
+        text_relation = self.self_relation(text, real, position, self.text_conv, self.text_relation)
+        other_relation = self.self_relation(other, real, position, self.other_conv, self.other_relation)
         bimodal = text_relation * other_relation
         scores = (text_relation + bimodal).masked_fill(~attention_mask.bool().unsqueeze(1), float("-inf"))
         weights = torch.softmax(scores, dim=-1)
