@@ -11,7 +11,7 @@ Reading Fig. 2 top to bottom, ``MsgMbaModel.forward`` runs:
 5. Fig. 2    ``self.fusion``       M* = [M_t*; M_a*; M_v*] per token -> Linear -> M_f*, computed
              at the [CLS] position only (the only row the prediction reads)
 6. Fig. 2    ``self.head``         M_f* at the [CLS] position -> Linear -> y_hat
-7. Eq. 18-20 ``self.shifting_huber`` alpha H(h_s^t) + beta H(h_s^a) + gamma H(h_s^v)
+7. Eq. 19-20 ``self.shifting_huber`` alpha H(h_s^t) + beta H(h_s^a) + gamma H(h_s^v)
 
 Ablations (Table III-VI, Fig. 5) only change ``MsgMbaConfig``: a modality without its gate
 enters M* unshifted (F_a, F_v, or M_t*), a dropped modality has no parameters at all, and

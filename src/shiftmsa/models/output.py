@@ -1,6 +1,6 @@
 """What every registered model returns, so the trainer needs no per-model code.
 
-A model's loss is MSE(y, y_hat) + ``RegressionOutput.auxiliary_loss`` (msg-mba's Eq. 18), on
+A model's loss is MSE(y, y_hat) + ``RegressionOutput.auxiliary_loss`` (msg-mba's Eq. 20), on
 training batches (the loss minimised) and on validation passes (the objective whose mean over the
 valid split selects the best epoch). A model whose paper says otherwise defines
 
