@@ -7,7 +7,8 @@ from shiftmsa.data import generate_synthetic
 from shiftmsa.training.search.space import Range, load_space, parse_space, shipped_spaces
 from shiftmsa.training.search.trial import check_values
 
-SPACE_MODELS = {"msg-mba": "msg-mba", "text-only": "text-only", "mag": "mag", "generic": "text-only"}
+SPACE_MODELS = {"msg-mba": "msg-mba", "text-only": "text-only", "mag": "mag", "generic": "text-only",
+                "schedule": "msg-mba"}
 
 
 def test_a_grid_is_every_combination_with_yaml_numbers_read_as_floats(tmp_path):
