@@ -33,7 +33,8 @@ def test_search_chooses_by_validation_then_trains_the_choice_and_scores_test_onc
     config = tiny_config(tiny_bert_dir, tmp_path)
     space = parse_space({"params": {"train.learning_rate": [1e-5, 1e-3]}}, "tiny space")
     options = SearchOptions(final_seeds=(0, 1), pruner="none")
-    outcome = run_search(config, space, options, log=lambda m: None, corpus=corpus)
+    first_messages = []
+    outcome = run_search(config, space, options, log=first_messages.append, corpus=corpus)
 
     trial_records = [r for folder in sorted((tmp_path / "trials").iterdir())
                      for r in ResultStore(folder).records()]
@@ -48,6 +49,9 @@ def test_search_chooses_by_validation_then_trains_the_choice_and_scores_test_onc
     assert all(r["test"] for r in outcome.final_records)
     assert "acc2_non0" in (tmp_path / "final" / "table.md").read_text()
     assert outcome.trials_table.count("| complete |") == 2 and "(best)" in outcome.trials_table
+    run_ends = [m for m in first_messages if " best epoch " in m]
+    assert len(run_ends) == 4 and all(m.endswith("no test split") for m in run_ends[:2])
+    assert all(" test acc7=" in m for m in run_ends[2:])
 
     messages = []  # a rerun continues the finished study: nothing trains again
     again = run_search(config, space, options, log=messages.append, corpus=corpus)

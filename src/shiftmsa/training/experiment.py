@@ -178,8 +178,9 @@ class Experiment:
                   "wall_seconds": time.time() - started, "run_dir": str(folder.path)}
         record = self.store.append(record)
         test = outcome.test_metrics
-        self.log(f"{prefix} best epoch {outcome.best_epoch}: test "
-                 + " ".join(f"{k}={test[k]:.4f}" for k in TABLE_METRICS if k in test))
+        scores = " ".join(f"{k}={test[k]:.4f}" for k in TABLE_METRICS if k in test)
+        self.log(f"{prefix} best epoch {outcome.best_epoch} (valid objective "
+                 f"{outcome.best_valid_objective:.4f}): " + (f"test {scores}" if test else "no test split"))
         return record
 
 
