@@ -8,7 +8,8 @@ from shiftmsa.training.search.space import Range, load_space, parse_space, shipp
 from shiftmsa.training.search.trial import check_values
 
 SPACE_MODELS = {"msg-mba": "msg-mba", "text-only": "text-only", "mag": "mag", "generic": "text-only",
-                "schedule": "msg-mba"}
+                "schedule": "msg-mba", "lmf": "lmf", "tfn": "tfn", "mfn": "mfn", "misa": "misa",
+                "mult": "mult", "self-mm": "self-mm"}
 
 
 def test_a_grid_is_every_combination_with_yaml_numbers_read_as_floats(tmp_path):

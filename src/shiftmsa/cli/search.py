@@ -11,6 +11,7 @@ import argparse
 from shiftmsa.cli import CommandError
 from shiftmsa.cli.run import _add_config_options, _config_from_args
 from shiftmsa.config import ConfigError
+from shiftmsa.training.search.space import shipped_spaces  # cheap: no torch, no Optuna
 
 
 def _seeds(text: str) -> tuple[int, ...]:
@@ -62,7 +63,7 @@ def register(subparsers) -> None:
     search.add_argument("--model", default="msg-mba", help="registered model (see `shiftmsa models`)")
     search.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
     search.add_argument("--space", required=True, metavar="YAML|NAME",
-                        help="search space file, or a shipped one: msg-mba, text-only, mag, generic, schedule")
+                        help=f"search space file, or a shipped one: {', '.join(shipped_spaces())}")
     search.add_argument("--sampler", choices=("grid", "tpe"), help="override the space's sampler")
     search.add_argument("--trials", type=int, help="trial budget (tpe: required; grid: its size, the default)")
     search.add_argument("--study", help="study name (default: the model label)")
