@@ -1,0 +1,46 @@
+"""Tabulate runs from several result stores side by side, with paired t-tests over matched seeds.
+
+`shiftmsa compare` tabulates the models of one store; a search's final runs, the defaults and a
+run made elsewhere live in different stores. Each ``--store LABEL=PATH[:MODEL]`` takes the
+records of one ``results.jsonl`` (those of MODEL only, when given) under LABEL; the table has the
+paper's metric convention (docs/metrics.md) beside ours, p-values against ``--reference``.
+
+    python benchmarks/compare_stores.py --reference defaults \\
+        --store defaults=docs/results/cpu_protocol/mosi_sdk_text_audio/results.jsonl:text-only \\
+        --store searched=docs/results/cpu_search_sdk/text-only/final/results.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from shiftmsa.training.experiment import compare_records, format_table
+from shiftmsa.training.results import ResultStore
+
+METRICS = ("acc7", "acc2_non0", "f1_non0", "mae_non0", "corr_non0", "mae", "corr")
+
+
+def labelled_records(spec: str) -> list[dict]:
+    """The records named by ``LABEL=PATH[:MODEL]``, relabelled as LABEL."""
+    label, _, location = spec.partition("=")
+    path, _, model = location.partition(":")
+    if not label or not path:
+        raise SystemExit(f"--store {spec!r}: expected LABEL=PATH[:MODEL]")
+    records = [r for r in ResultStore(Path(path).parent).records() if not model or r["model"] == model]
+    if not records:
+        raise SystemExit(f"--store {spec!r}: no records{' of ' + model if model else ''} in {path}")
+    return [{**record, "model": label} for record in records]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", action="append", required=True, metavar="LABEL=PATH[:MODEL]")
+    parser.add_argument("--reference", help="label the p-values are against")
+    args = parser.parse_args()
+    records = [record for spec in args.store for record in labelled_records(spec)]
+    print(format_table(compare_records(records, args.reference, metrics=METRICS), args.reference))
+
+
+if __name__ == "__main__":
+    main()
