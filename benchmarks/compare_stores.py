@@ -16,7 +16,7 @@ import argparse
 from pathlib import Path
 
 from shiftmsa.training.experiment import compare_records, format_table
-from shiftmsa.training.results import ResultStore
+from shiftmsa.training.results import RESULTS_FILE, ResultStore
 
 METRICS = ("acc7", "acc2_non0", "f1_non0", "mae_non0", "corr_non0", "mae", "corr")
 
@@ -27,6 +27,8 @@ def labelled_records(spec: str) -> list[dict]:
     path, _, model = location.partition(":")
     if not label or not path:
         raise SystemExit(f"--store {spec!r}: expected LABEL=PATH[:MODEL]")
+    if Path(path).name != RESULTS_FILE:  # the store reads folder/results.jsonl, never another name
+        raise SystemExit(f"--store {spec!r}: PATH must be a {RESULTS_FILE} (copy or link {path} to one)")
     records = [r for r in ResultStore(Path(path).parent).records() if not model or r["model"] == model]
     if not records:
         raise SystemExit(f"--store {spec!r}: no records{' of ' + model if model else ''} in {path}")
