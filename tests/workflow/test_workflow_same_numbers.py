@@ -1,0 +1,78 @@
+"""Every model trains to the same numbers, bit for bit, as it did when the values were recorded.
+
+A tiny run of each registered model (and of msg-mba's Table III presets that switch modules
+off) on a tiny synthetic corpus with a tiny random BERT: the per-epoch objectives, the best epoch
+and the test metrics must equal ``same_numbers.json``, which was written at commit c1412f1
+(before the restructuring of issue 22) by running this file with ``SHIFTMSA_RECORD_NUMBERS=1``.
+A change that alters any model's arithmetic fails here; a change meant to alter it rewrites the
+file in the same commit and says why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from shiftmsa.config import load_config
+from shiftmsa.data import generate_synthetic
+from shiftmsa.training.loop import RunTrainer
+
+RECORDED = Path(__file__).with_name("same_numbers.json")
+RECORDING = os.environ.get("SHIFTMSA_RECORD_NUMBERS") == "1"
+
+RUNS = {
+    "msg-mba": ("msg-mba", None, []),
+    "msg-mba:table3.no_modules": ("msg-mba", "table3.no_modules", []),
+    "msg-mba:table3.msg_t": ("msg-mba", "table3.msg_t", []),
+    "text-only": ("text-only", None, []),
+    "mag": ("mag", None, []),
+    "tfn": ("tfn", None, []),
+    "lmf": ("lmf", None, []),
+    "mfn": ("mfn", None, []),
+    "mult": ("mult", None, []),
+    "misa": ("misa", None, ["model.params.fusion_feedforward=32", "model.params.hidden_size=16"]),
+    "self-mm": ("self-mm", None, []),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return generate_synthetic(36, seed=5, acoustic_dim=4, visual_dim=3)  # 24 / 6 / 6
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def train_numbers(label: str, encoder: Path, corpus, folder: Path) -> dict:
+    name, preset, params = RUNS[label]
+    overrides = [f"model.name={name}", f"model.params.encoder={encoder}", *params, "train.epochs=2",
+                 "train.batch_size=8", "train.head_learning_rate=1e-3", "train.seeds=[0]",
+                 f"output_dir={folder}", "data.max_length=16", "train.accelerator=cpu"]
+    if preset:
+        overrides.append(f"model.preset={preset}")
+    outcome = RunTrainer(load_config(None, overrides), 0, corpus, folder).run()
+    return {"best_epoch": outcome.best_epoch,
+            "history": [{key: record[key] for key in ("train_objective", "valid_objective")}
+                        for record in outcome.history],
+            "test": outcome.test_metrics}
+
+
+@pytest.mark.parametrize("label", list(RUNS))
+def test_a_model_trains_to_its_recorded_numbers(label, tiny_bert_dir, corpus, one_thread, tmp_path):
+    numbers = json.loads(json.dumps(train_numbers(label, tiny_bert_dir, corpus, tmp_path)))
+    recorded = json.loads(RECORDED.read_text()) if RECORDED.exists() else {}
+    if RECORDING:
+        recorded[label] = numbers
+        RECORDED.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
+        return
+    assert label in recorded, f"{label} has no recorded numbers: run with SHIFTMSA_RECORD_NUMBERS=1"
+    assert numbers == recorded[label]
