@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 
 from shiftmsa.config import load_config
+from shiftmsa.data.reading import load_corpus
+from shiftmsa.experiments.experiment import compare_records, write_table
 from shiftmsa.experiments.runner import plan_jobs, run_jobs
 from shiftmsa.experiments.specs import Row
-from shiftmsa.training.experiment import compare_records, load_corpus, write_table
-from shiftmsa.training.results import ResultStore
+from shiftmsa.store.records import ResultStore
 
 ROWS = tuple(Row(name, name, model=name) for name in ("text-only", "mag", "msg-mba"))
 

@@ -19,13 +19,13 @@ import numpy as np
 
 from shiftmsa.config import DataConfig, ModelConfig, RunConfig, load_config
 from shiftmsa.data.contract import Corpus, DataError, Utterance
-from shiftmsa.experiments import ReproduceResult
-from shiftmsa.experiments import reproduce as run_reproduction
+from shiftmsa.data.reading import load_corpus
+from shiftmsa.experiments.experiment import ComparisonRow, Experiment, compare_records, write_table
+from shiftmsa.experiments.reproduce import ReproduceResult
+from shiftmsa.experiments.reproduce import reproduce as run_reproduction
 from shiftmsa.explain import ExplainOptions, FigureData, explain_model, write_figures
-from shiftmsa.training.experiment import (ComparisonRow, Experiment, compare_records, load_corpus,
-                                          write_table)
-from shiftmsa.training.loop import Predictions, predict_utterances
 from shiftmsa.training.checkpoint import read_bundle_metadata
+from shiftmsa.training.loop import Predictions, predict_utterances
 from shiftmsa.training.modelling import PreparedModel, load_bundle
 
 __all__ = ["load_config", "parse_model_spec", "train", "compare", "reproduce", "search", "SearchOptions",
@@ -72,10 +72,10 @@ def reproduce(target: str, config: RunConfig, parallel: int = 1, log=print,
 def search(config: RunConfig, space, options=None, log=print, corpus: Corpus | None = None):
     """Search ``space`` (a YAML path, a shipped space name or a ``SearchSpace``) around ``config`` on
     the validation split, then train the chosen configuration over ``options.final_seeds`` and
-    score the test split once; see ``shiftmsa.training.search.runner.run_search``. Needs the
+    score the test split once; see ``shiftmsa.experiments.search.runner.run_search``. Needs the
     ``search`` extra (Optuna)."""
-    from shiftmsa.training.search.runner import SearchOptions, run_search
-    from shiftmsa.training.search.space import SearchSpace, load_space
+    from shiftmsa.experiments.search.runner import SearchOptions, run_search
+    from shiftmsa.experiments.search.space import SearchSpace, load_space
 
     space = space if isinstance(space, SearchSpace) else load_space(space)
     return run_search(config, space, options or SearchOptions(), log=log, corpus=corpus)
@@ -83,7 +83,7 @@ def search(config: RunConfig, space, options=None, log=print, corpus: Corpus | N
 
 def __getattr__(name: str):
     if name == "SearchOptions":  # lazily: Optuna is an optional dependency
-        from shiftmsa.training.search.runner import SearchOptions
+        from shiftmsa.experiments.search.runner import SearchOptions
 
         return SearchOptions
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ from shiftmsa.config import load_config
 from shiftmsa.experiments import worker
 from shiftmsa.experiments.runner import CONFIG_FOLDER, Progress, plan_jobs, run_jobs, worker_command
 from shiftmsa.experiments.specs import Row
-from shiftmsa.training.results import ResultStore
+from shiftmsa.store.records import ResultStore
 
 ROWS = (Row("t", "only T", preset="table4.t"), Row("text-only", "text-only", model="text-only"))
 

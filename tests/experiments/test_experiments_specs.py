@@ -5,11 +5,11 @@ import pytest
 from shiftmsa.cli.reproduce import TARGET_NAMES
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
+from shiftmsa.experiments.experiment import with_model
 from shiftmsa.experiments.reproduce import ReproduceError, plan_target
 from shiftmsa.experiments.specs import SPECS, TARGETS
 from shiftmsa.models.registry import available_models
 from shiftmsa.text.backbone import encoder_depth
-from shiftmsa.training.experiment import with_model
 from shiftmsa.training.modelling import prepare_model
 
 

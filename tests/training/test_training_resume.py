@@ -6,7 +6,7 @@ import pytest
 
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
-from shiftmsa.training.experiment import Experiment
+from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.training.loop import RunTrainer
 
 

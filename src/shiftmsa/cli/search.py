@@ -11,7 +11,7 @@ import argparse
 from shiftmsa.cli import CommandError
 from shiftmsa.cli.run import _add_config_options, _config_from_args
 from shiftmsa.config import ConfigError
-from shiftmsa.training.search.space import shipped_spaces  # cheap: no torch, no Optuna
+from shiftmsa.experiments.search.space import shipped_spaces  # cheap: no torch, no Optuna
 
 
 def _seeds(text: str) -> tuple[int, ...]:
@@ -31,8 +31,8 @@ def _search(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     try:
         from shiftmsa import api
-        from shiftmsa.training.search.runner import SearchOptions
-        from shiftmsa.training.search.space import load_space
+        from shiftmsa.experiments.search.runner import SearchOptions
+        from shiftmsa.experiments.search.space import load_space
     except ImportError as error:
         raise CommandError(f"{error}: install the search extra (pip install -e '.[search]')") from None
     options = SearchOptions(trials=args.trials, study=args.study, storage=args.storage, jobs=args.jobs,

@@ -128,3 +128,8 @@ def read_corpus(path: str | Path, format: str = "auto", **options: Any) -> Corpu
         return reader(path, **options)
     except UnicodeDecodeError as error:  # a reader's text file that is not UTF-8
         raise DataError(f"a file of this dataset is not UTF-8 text ({error})", path=str(path)) from None
+
+
+def load_corpus(config) -> Corpus:
+    """The corpus a run configuration (``shiftmsa.config.RunConfig``) names in its ``data`` section."""
+    return read_corpus(config.data.path, format=config.data.format, **config.data.options)

@@ -1,14 +1,9 @@
-"""The paper's tables and training figures as declared experiment specs, with its numbers.
+"""Orchestration: experiments of models x seeds, the paper's tables and figures, and searches.
 
-``specs`` declares the targets (rows = registered model + preset + overrides), ``reference``
-loads the paper's numbers shipped as ``paper_numbers.yaml``, ``runner`` trains the missing runs
-(``--jobs N`` side by side), ``tables`` and ``figures`` write the outputs, and ``reproduce`` ties
-them together.
+``experiment`` runs models x seeds on one corpus into a store; ``specs`` declares the paper's
+targets (rows = registered model + preset + overrides), ``reference`` loads its numbers shipped as
+``paper_numbers.yaml``, ``runner`` trains the missing runs (``--jobs N`` side by side), ``tables``
+and ``figures`` write the outputs, ``reproduce`` ties them together, and ``search`` is the
+hyper-parameter search (Optuna). Nothing is imported here, so that a light submodule (a search
+space for ``--help``) does not import torch.
 """
-
-from shiftmsa.experiments.reference import PAPER_METRICS, paper_dataset, paper_values
-from shiftmsa.experiments.reproduce import ReproduceError, ReproduceResult, reproduce
-from shiftmsa.experiments.specs import SPECS, TARGETS, ExperimentSpec, Row
-
-__all__ = ["PAPER_METRICS", "SPECS", "TARGETS", "ExperimentSpec", "ReproduceError", "ReproduceResult", "Row",
-           "paper_dataset", "paper_values", "reproduce"]

@@ -21,10 +21,9 @@ from typing import Callable, Iterable
 
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
+from shiftmsa.experiments.experiment import TABLE_METRICS, Experiment, fingerprint_digest, run_folder_name, with_model
 from shiftmsa.experiments.specs import Row
-from shiftmsa.training.experiment import (TABLE_METRICS, Experiment, fingerprint_digest, run_folder_name,
-                                          with_model)
-from shiftmsa.training.results import ResultStore
+from shiftmsa.store.records import ResultStore
 
 CONFIG_FOLDER = "configs"
 LOG_FOLDER = "logs"

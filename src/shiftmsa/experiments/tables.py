@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shiftmsa.evaluation.statistics import Aggregate, aggregate, paired_t_test
 from shiftmsa.experiments.reference import PAPER_METRICS, PaperMetric, paper_values
 from shiftmsa.experiments.specs import ExperimentSpec, Row
-from shiftmsa.training.statistics import Aggregate, aggregate, paired_t_test
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from shiftmsa.config import load_config
-from shiftmsa.training.experiment import Experiment
+from shiftmsa.experiments.experiment import Experiment
 
 
 def main(argv: list[str] | None = None) -> int:

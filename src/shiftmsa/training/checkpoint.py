@@ -27,6 +27,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from shiftmsa.files import write_json
+
 MODEL_WEIGHTS = "model.safetensors"
 BUNDLE_METADATA = "shiftmsa.json"
 TRAINING_STATE = "state.json"
@@ -107,10 +109,6 @@ def write_folder_atomically(folder: Path, write) -> None:
         folder.rename(retired)
     staging.rename(folder)
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def write_json(path: Path, payload: Any) -> None:
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def _split_optimizer_state(state: dict) -> tuple[dict[str, torch.Tensor], dict]:

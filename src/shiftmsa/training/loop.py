@@ -27,13 +27,13 @@ from torch.nn import functional as F
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus, Utterance
 from shiftmsa.evaluation.metrics import regression_metrics
+from shiftmsa.files import write_json
 from shiftmsa.models.output import TrainingStep
 from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_training_state, load_weights,
-                                          save_model_bundle, save_training_state, write_json)
+                                          save_model_bundle, save_training_state)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
 from shiftmsa.training.progress import EpochProgress
-from shiftmsa.training.seeding import (capture_rng_state, epoch_permutation, restore_rng_state,
-                                       seed_everything)
+from shiftmsa.training.seeding import capture_rng_state, epoch_permutation, restore_rng_state, seed_everything
 
 RESULT_FILE = "result.json"
 

@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from shiftmsa.training.locking import exclusive_lock
+from shiftmsa.store.locking import exclusive_lock
 
 RESULTS_FILE = "results.jsonl"
 

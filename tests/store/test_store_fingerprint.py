@@ -3,11 +3,15 @@
 import dataclasses
 import json
 
+import pytest
+
 from shiftmsa.config import RunConfig, TrainConfig, load_config
+from shiftmsa.data import generate_synthetic
+from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.models import available_models
-from shiftmsa.training import fingerprint as fingerprint_module
-from shiftmsa.training.fingerprint import fingerprint_differences, fingerprint_digest, fingerprint_text
-from shiftmsa.training.fingerprint_baseline import MODEL_DEFAULTS_V1
+from shiftmsa.store.fingerprint import fingerprint_differences, fingerprint_digest, fingerprint_text
+from shiftmsa.store.fingerprint_baseline import MODEL_DEFAULTS_V1
+from shiftmsa.store import fingerprint as fingerprint_module
 
 # A record written by the store of 85d8207 (the first fingerprinted release), run by
 # benchmarks/reproduce_results.py on an H100: /work/shared/results/h100-paper-protocol-85d8207/
@@ -90,3 +94,13 @@ def test_redefining_a_preset_changes_the_fingerprint_of_its_runs(monkeypatch):
     spec = fingerprint_module.model_spec("msg-mba")
     monkeypatch.setitem(spec.presets, "table3.no_modules", {"modalities": ("text",)})
     assert fingerprint_digest(config) != before
+
+
+def test_a_run_of_the_first_release_store_is_skipped(tmp_path, monkeypatch):
+    monkeypatch.setattr(Experiment, "_train", lambda *args: pytest.fail("retrained a stored run"))
+    (tmp_path / "results.jsonl").write_text(json.dumps(STORED_RECORD) + "\n")
+    config = reproduce_results_config("text-only")
+    config.output_dir, config.train.seeds = str(tmp_path), [0]
+    messages = []
+    assert Experiment(config, log=messages.append).run(generate_synthetic(36, seed=5, acoustic_dim=4, visual_dim=3)) == [STORED_RECORD]
+    assert "run 1 of 1: finished earlier" in messages[0]

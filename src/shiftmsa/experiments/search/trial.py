@@ -26,8 +26,8 @@ import optuna
 
 from shiftmsa.config import RunConfig, with_values
 from shiftmsa.data.contract import Corpus
+from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.models import make_config
-from shiftmsa.training.experiment import Experiment
 from shiftmsa.training.modelling import corpus_fitted_overrides
 
 SEED_STEP_STRIDE = 1000

@@ -18,7 +18,7 @@ from typing import Any
 
 from shiftmsa.config import RunConfig
 from shiftmsa.models.registry import model_spec
-from shiftmsa.training.fingerprint_baseline import MODEL_DEFAULTS_V1
+from shiftmsa.store.fingerprint_baseline import MODEL_DEFAULTS_V1
 
 MISSING = object()
 

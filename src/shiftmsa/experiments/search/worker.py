@@ -14,7 +14,7 @@ from typing import Callable
 import optuna
 from optuna.trial import TrialState
 
-from shiftmsa.training.search.study import SURPLUS_ATTR, SearchStudy
+from shiftmsa.experiments.search.study import SURPLUS_ATTR, SearchStudy
 
 POLL_SECONDS = 5.0
 Values = dict[str, object]

@@ -3,7 +3,7 @@ import math
 import pytest
 from scipy import stats
 
-from shiftmsa.training.statistics import aggregate, paired_t_test
+from shiftmsa.evaluation.statistics import aggregate, paired_t_test
 
 
 def test_aggregate_keeps_per_seed_values_and_uses_sample_std():

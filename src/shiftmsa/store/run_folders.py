@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from shiftmsa.training.checkpoint import write_json
-from shiftmsa.training.fingerprint import fingerprint_differences
+from shiftmsa.files import write_json
+from shiftmsa.store.fingerprint import fingerprint_differences
 
 FINGERPRINT_FILE = "fingerprint.json"
 

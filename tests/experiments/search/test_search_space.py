@@ -4,8 +4,8 @@ import pytest
 
 from shiftmsa.config import ConfigError, load_config
 from shiftmsa.data import generate_synthetic
-from shiftmsa.training.search.space import Range, load_space, parse_space, shipped_spaces
-from shiftmsa.training.search.trial import check_values
+from shiftmsa.experiments.search.space import Range, load_space, parse_space, shipped_spaces
+from shiftmsa.experiments.search.trial import check_values
 
 SPACE_MODELS = {"msg-mba": "msg-mba", "text-only": "text-only", "mag": "mag", "generic": "text-only",
                 "schedule": "msg-mba", "lmf": "lmf", "tfn": "tfn", "mfn": "mfn", "misa": "misa",

@@ -9,7 +9,7 @@ import optuna
 from optuna.trial import TrialState
 
 from shiftmsa.config import RunConfig, with_values
-from shiftmsa.training.search.study import trials_in
+from shiftmsa.experiments.search.study import trials_in
 
 TRIALS_TABLE = "trials"
 BEST_CONFIG = "best.yaml"

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from shiftmsa.training.results import ResultStore
+from shiftmsa.store.records import ResultStore
 
 
 def test_records_survive_a_torn_last_line(tmp_path):

@@ -10,11 +10,10 @@ import pytest
 from shiftmsa.config import ModelConfig, load_config
 from shiftmsa.data import generate_synthetic
 from shiftmsa.data.contract import Corpus
+from shiftmsa.experiments.experiment import Experiment
+from shiftmsa.store.records import ResultStore
 from shiftmsa.training.checkpoint import MODEL_WEIGHTS, file_sha256
-from shiftmsa.training.experiment import Experiment
 from shiftmsa.training.modelling import resolve_model_config
-from shiftmsa.training.results import ResultStore
-from test_training_fingerprint import STORED_RECORD, reproduce_results_config
 
 
 class Killed(Exception):
@@ -117,13 +116,3 @@ def test_two_writers_on_one_folder_train_each_run_once(tmp_path, tiny_bert_dir, 
         writer.join()
     assert sorted(trained) == [0, 1]
     assert sorted(r["seed"] for r in ResultStore(tmp_path).records()) == [0, 1]
-
-
-def test_a_run_of_the_first_release_store_is_skipped(tmp_path, corpus, monkeypatch):
-    monkeypatch.setattr(Experiment, "_train", lambda *args: pytest.fail("retrained a stored run"))
-    (tmp_path / "results.jsonl").write_text(json.dumps(STORED_RECORD) + "\n")
-    config = reproduce_results_config("text-only")
-    config.output_dir, config.train.seeds = str(tmp_path), [0]
-    messages = []
-    assert Experiment(config, log=messages.append).run(corpus) == [STORED_RECORD]
-    assert "run 1 of 1: finished earlier" in messages[0]

@@ -8,10 +8,10 @@ import pytest
 from shiftmsa.cli import main
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
-from shiftmsa.training.results import ResultStore
-from shiftmsa.training.search.runner import SearchOptions, run_search
-from shiftmsa.training.search.space import parse_space
-from shiftmsa.training.search.trial import SEED_STEP_STRIDE, TrialRunner
+from shiftmsa.experiments.search.runner import SearchOptions, run_search
+from shiftmsa.experiments.search.space import parse_space
+from shiftmsa.experiments.search.trial import SEED_STEP_STRIDE, TrialRunner
+from shiftmsa.store.records import ResultStore
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

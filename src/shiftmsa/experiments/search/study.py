@@ -26,7 +26,7 @@ import sqlalchemy
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
-from shiftmsa.training.search.space import SearchSpace
+from shiftmsa.experiments.search.space import SearchSpace
 
 HEARTBEAT_SECONDS = 30
 GRACE_SECONDS = 120

@@ -22,29 +22,24 @@ from typing import Callable
 import yaml
 
 from shiftmsa.config import ModelConfig, RunConfig
-from shiftmsa.data import read_corpus
 from shiftmsa.data.contract import Corpus
+from shiftmsa.data.reading import load_corpus
 from shiftmsa.evaluation.metrics import LOWER_IS_BETTER
+from shiftmsa.evaluation.statistics import Aggregate, aggregate, paired_t_test
+from shiftmsa.store.fingerprint import fingerprint_digest, fingerprint_text
+from shiftmsa.store.locking import exclusive_lock
+from shiftmsa.store.records import ResultStore
+from shiftmsa.store.run_folders import claim_run_folder
 from shiftmsa.text.encoders import check_encoder_available
-from shiftmsa.training.fingerprint import fingerprint_digest, fingerprint_text
-from shiftmsa.training.locking import exclusive_lock
 from shiftmsa.training.loop import RunTrainer
 from shiftmsa.training.modelling import resolve_model_config
 from shiftmsa.training.progress import EpochProgress, RunsProgress
-from shiftmsa.training.results import ResultStore
-from shiftmsa.training.run_folders import claim_run_folder
-from shiftmsa.training.statistics import Aggregate, aggregate, paired_t_test
 
 # both MAE / Corr conventions (docs/metrics.md): the paper's tables use mae_non0 / corr_non0
 TABLE_METRICS: tuple[str, ...] = ("acc7", "acc2_non0", "f1_non0", "acc2_has0", "f1_has0", "mae", "corr",
                                   "mae_non0", "corr_non0")
 CONFIG_FILE = "config.yaml"
 LOCKS_FOLDER = ".locks"
-
-
-def load_corpus(config: RunConfig) -> Corpus:
-    """The corpus a run configuration names."""
-    return read_corpus(config.data.path, format=config.data.format, **config.data.options)
 
 
 def run_folder_name(model: ModelConfig) -> str:

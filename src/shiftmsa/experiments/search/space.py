@@ -12,7 +12,7 @@ A space is a YAML file::
 Keys are the dotted keys of ``--set`` (``train.*``, ``model.params.*``, ``data.max_length``).
 A grid takes lists only; tpe also takes ranges (``low``/``high``, optional ``log`` or ``step``;
 integer bounds give integer values). The spaces shipped with shiftmsa live in
-``shiftmsa/search_spaces/`` and are named without their suffix (``--space msg-mba``).
+``shiftmsa/experiments/search/spaces/`` and are named without their suffix (``--space msg-mba``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import yaml
 from shiftmsa.config import ConfigError, parse_value
 
 SAMPLERS = ("grid", "tpe")
-SHIPPED_PACKAGE = "shiftmsa.search_spaces"
+SHIPPED_PACKAGE = "shiftmsa.experiments.search.spaces"
 Scalar = str | int | float | bool | None
 
 

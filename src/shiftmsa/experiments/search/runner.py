@@ -22,12 +22,13 @@ from typing import Callable
 
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
-from shiftmsa.training.experiment import Experiment, compare_records, load_corpus, write_table
-from shiftmsa.training.search.report import BEST_CONFIG, best_config, write_trials_table
-from shiftmsa.training.search.space import SearchSpace
-from shiftmsa.training.search.study import StudySettings, open_study
-from shiftmsa.training.search.trial import TrialRunner, check_values
-from shiftmsa.training.search.worker import run_worker
+from shiftmsa.data.reading import load_corpus
+from shiftmsa.experiments.experiment import Experiment, compare_records, write_table
+from shiftmsa.experiments.search.report import BEST_CONFIG, best_config, write_trials_table
+from shiftmsa.experiments.search.space import SearchSpace
+from shiftmsa.experiments.search.study import StudySettings, open_study
+from shiftmsa.experiments.search.trial import TrialRunner, check_values
+from shiftmsa.experiments.search.worker import run_worker
 
 FINAL_FOLDER = "final"
 STUDY_FILE = "study.db"

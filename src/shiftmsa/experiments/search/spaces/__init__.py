@@ -1,0 +1,1 @@
+"""Search spaces shipped with shiftmsa (YAML, read by ``shiftmsa.experiments.search.space``)."""

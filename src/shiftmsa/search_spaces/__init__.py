@@ -1,1 +1,0 @@
-"""Search spaces shipped with shiftmsa (YAML, read by ``shiftmsa.training.search.space``)."""
