@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from shiftmsa.defaults import DEFAULT_MAX_LENGTH, DEFAULT_SEEDS
+
 
 class ConfigError(ValueError):
     """A configuration that cannot run, with the offending key in the message."""
@@ -40,7 +42,7 @@ class DataConfig:
     path: str = "synthetic"
     format: str = "auto"
     options: dict[str, Any] = field(default_factory=dict)
-    max_length: int = 50
+    max_length: int = DEFAULT_MAX_LENGTH
     standardize: bool | str = "auto"
 
 
@@ -94,7 +96,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_proportion: float = 0.1
     max_grad_norm: float = 1.0
-    seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])
+    seeds: list[int] = field(default_factory=lambda: list(DEFAULT_SEEDS))
     accelerator: str = "auto"
     devices: int | str = 1
     strategy: str = "auto"

@@ -11,7 +11,8 @@ from shiftmsa.data.readers.csd import read_computational_sequence
 from shiftmsa.data.readers.native import write_native_dataset
 from shiftmsa.data.summary import summarize_corpus, summarize_sequence
 from shiftmsa.data.synthetic import generate_synthetic
-from shiftmsa.text.encoders import DEFAULT_ENCODER, load_tokenizer
+from shiftmsa.defaults import DEFAULT_ENCODER
+from shiftmsa.text.encoders import load_tokenizer
 
 NO_TOKENIZER = "none"
 READER_OPTIONS_HELP = """reader options (--data-option KEY=VALUE, the same in train / compare / evaluate):

@@ -17,6 +17,7 @@ from typing import Callable
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.experiments.figures import epoch_curves, plot_curves, plot_layers
 from shiftmsa.experiments.reference import paper_dataset
 from shiftmsa.experiments.runner import Job, plan_jobs, row_digest, run_jobs
@@ -24,7 +25,6 @@ from shiftmsa.experiments.specs import SPECS, TARGETS, ExperimentSpec, Row
 from shiftmsa.experiments.tables import TableContext, collect_rows, write_table
 from shiftmsa.store.records import ResultStore
 from shiftmsa.text.backbone import encoder_config
-from shiftmsa.text.encoders import DEFAULT_ENCODER
 
 
 class ReproduceError(ValueError):

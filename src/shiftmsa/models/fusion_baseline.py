@@ -14,6 +14,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.models.modalities import MODALITIES, check_modalities, check_modality_dims, non_text_inputs
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.text.backbone import load_split_backbone
@@ -31,7 +32,7 @@ class FusionBaselineConfig:
 
     model_name: ClassVar[str] = "fusion baseline"
 
-    encoder: str = "minilm"
+    encoder: str = DEFAULT_ENCODER
     modalities: tuple[str, ...] = ("text", "acoustic", "visual")
     acoustic_dim: int | None = None
     visual_dim: int | None = None

@@ -29,6 +29,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modality_dims, check_text_with_partner,
                                         non_text_inputs)
 from shiftmsa.models.output import RegressionOutput, TrainingStep
@@ -61,7 +62,7 @@ class MisaConfig:
             formula as printed); see ``soft_orthogonality``.
     """
 
-    encoder: str = "minilm"
+    encoder: str = DEFAULT_ENCODER
     modalities: tuple[str, ...] = MODALITIES
     acoustic_dim: int | None = None
     visual_dim: int | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
 from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modalities, check_modality_dims,
                                         other_non_text)
 from shiftmsa.modules.msg import GATE_SHAPES
@@ -65,7 +66,7 @@ class MsgMbaConfig:
             ControlNet). Every equation is unchanged; only the starting point is.
     """
 
-    encoder: str = "minilm"
+    encoder: str = DEFAULT_ENCODER
     modalities: tuple[str, ...] = MODALITIES
     acoustic_dim: int | None = None
     visual_dim: int | None = None
@@ -92,7 +93,7 @@ class MsgMbaConfig:
     mba_dim: int = 40
     mba_text_kernel: int = 1
     mba_other_kernel: int = 1
-    max_length: int = 50
+    max_length: int = DEFAULT_MAX_LENGTH
     fusion_dim: int | None = None
     pooling: str = "cls"
     head_dropout: float = 0.1

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modality_dims, check_text_with_partner,
                                         non_text_inputs)
 from shiftmsa.models.output import RegressionOutput, TrainingStep
@@ -50,7 +51,7 @@ class SelfMmConfig:
             from the corpus. None builds no memory: enough to predict, not to train.
     """
 
-    encoder: str = "minilm"
+    encoder: str = DEFAULT_ENCODER
     modalities: tuple[str, ...] = MODALITIES
     acoustic_dim: int | None = None
     visual_dim: int | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
 from shiftmsa.models.modalities import check_modalities
 from shiftmsa.models.msg_mba import MsgMbaModel
 from shiftmsa.models.msg_mba_config import MsgMbaConfig
@@ -23,9 +24,9 @@ class TextOnlyConfig:
         head_dropout: dropout before the output Linear.
     """
 
-    encoder: str = "minilm"
+    encoder: str = DEFAULT_ENCODER
     modalities: tuple[str, ...] = ("text",)
-    max_length: int = 50
+    max_length: int = DEFAULT_MAX_LENGTH
     head_dropout: float = 0.1
 
     def __post_init__(self) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.text.offline_encoders import OFFLINE_ENCODERS, installed_folder
-
-DEFAULT_ENCODER = "minilm"
 
 
 def resolve_encoder(name_or_path: str) -> str:
