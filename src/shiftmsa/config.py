@@ -7,7 +7,6 @@ protocols below switch the few values that differ (MOSEI, a short CPU preset).
 from __future__ import annotations
 
 import dataclasses
-import json
 import types
 import typing
 from dataclasses import dataclass, field
@@ -21,6 +20,18 @@ from shiftmsa.defaults import DEFAULT_MAX_LENGTH, DEFAULT_SEEDS
 
 class ConfigError(ValueError):
     """A configuration that cannot run, with the offending key in the message."""
+
+
+# Field metadata: the value at which a field added after stores exist behaves as before it existed
+# (``shiftmsa.store.fingerprint`` leaves the field out of run identities at that value).
+FINGERPRINT_NEUTRAL = "fingerprint_neutral"
+
+
+def later_field(*, neutral: Any, **field_arguments: Any):
+    """A dataclass field added to a run or model config after stores exist, e.g.
+    ``label_smoothing: float = later_field(default=0.0, neutral=0.0)``: at ``neutral`` it stays
+    out of every run's identity, so runs stored before it existed are still found."""
+    return field(metadata={FINGERPRINT_NEUTRAL: neutral}, **field_arguments)
 
 
 @dataclass
@@ -119,33 +130,6 @@ class RunConfig:
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False)
-
-    def fingerprint(self) -> str:
-        """A stable text of everything that changes results (not where, how fast, nor which seeds).
-
-        A field added after the first fingerprinted release (not in ``FINGERPRINT_V1_FIELDS``)
-        enters the text only when it differs from its default, so runs stored before it existed
-        keep their fingerprints; every other field enters with its value, default or not."""
-        relevant = self.to_dict()
-        relevant.pop("output_dir")
-        for key in NOT_FINGERPRINTED_TRAIN_FIELDS:
-            relevant["train"].pop(key)
-        for section in ("data", "model", "train"):
-            defaults = dataclasses.asdict(type(getattr(self, section))())
-            for key in list(relevant[section]):
-                if f"{section}.{key}" not in FINGERPRINT_V1_FIELDS and relevant[section][key] == defaults[key]:
-                    relevant[section].pop(key)
-        return json.dumps(relevant, sort_keys=True)
-
-
-# Where a run writes, how fast it runs and which seeds it covers do not change its results.
-NOT_FINGERPRINTED_TRAIN_FIELDS = ("accelerator", "devices", "strategy", "num_threads", "eval_batch_size",
-                                  "seeds", "keep_checkpoint")
-# The fields fingerprinted by the first release of the store (85d8207): always in the text.
-FINGERPRINT_V1_FIELDS = frozenset({
-    "data.path", "data.format", "data.options", "data.max_length", "model.name", "model.preset",
-    "model.params", "train.epochs", "train.batch_size", "train.learning_rate", "train.head_learning_rate",
-    "train.weight_decay", "train.warmup_proportion", "train.max_grad_norm", "train.precision"})
 
 
 # Named protocols: Section IV-E for MOSI and MOSEI, and a short CPU protocol (README, results.md).

@@ -1,12 +1,19 @@
-"""Run fingerprints: what makes two runs the same run, stable across releases.
+"""Run identity: what makes two runs the same run, for the store and for search studies alike.
 
-A fingerprint is the text of everything that changes a run's results: the run configuration
-(``RunConfig.fingerprint``: fields added after the first release count only away from their
-defaults) plus the defaults of the model's config that differ from the first release's
-(``fingerprint_baseline.MODEL_DEFAULTS_V1``). So a new option left at its default keeps every
-stored run's fingerprint, and a changed default (say msg-mba's RNN) gives new ones to the runs
-it changes. A run with a preset also carries the preset's overrides as they are now, so
-redefining a preset (as Table III's "no proposed modules" was) gives its runs new fingerprints.
+A run's identity is everything that changes its results, resolved: the data section, the
+training protocol (without where a run writes, how fast it runs and which seeds it covers), and
+the model as it is built: its name, preset and every field of its config after defaults, the
+preset and ``model.params`` are applied. So ``--set model.params.gate=scalar`` is the same run as
+the default when the default is scalar, a changed default or a redefined preset gives the runs it
+changes new identities, and nothing depends on how a value was spelled.
+
+A field added to a config after stores exist is declared with ``shiftmsa.config.later_field``
+and the value at which it behaves as before it existed: at that value it stays out of the
+identity, so stored runs keep theirs. (A field added without it changes every stored run's
+identity; the test of the committed stores then fails and says so.)
+
+Stores written under the first scheme (before this module) are rewritten once by
+``shiftmsa.store.migration``.
 """
 
 from __future__ import annotations
@@ -16,31 +23,47 @@ import hashlib
 import json
 from typing import Any
 
-from shiftmsa.config import RunConfig
+from shiftmsa.config import FINGERPRINT_NEUTRAL, RunConfig
 from shiftmsa.models.registry import model_spec
-from shiftmsa.store.fingerprint_baseline import MODEL_DEFAULTS_V1
 
+# Where a run writes, how fast it runs and which seeds it covers do not change its results.
+NOT_FINGERPRINTED_TRAIN_FIELDS = ("accelerator", "devices", "strategy", "num_threads", "eval_batch_size",
+                                  "seeds", "keep_checkpoint")
 MISSING = object()
 
 
-def model_default_changes(name: str) -> dict[str, Any]:
-    """The defaults of model ``name``'s config that differ from the first release's (every field,
-    for a model or field the baseline does not list)."""
-    defaults = json.loads(json.dumps(dataclasses.asdict(model_spec(name).config_class())))
-    baseline = MODEL_DEFAULTS_V1.get(name, {})
-    return {key: value for key, value in defaults.items() if baseline.get(key, MISSING) != value}
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value))
+
+
+def _without_neutral(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` less the fields of ``instance``'s dataclass that sit at their declared neutral value."""
+    neutral = {f.name: _jsonable(f.metadata[FINGERPRINT_NEUTRAL]) for f in dataclasses.fields(instance)
+               if FINGERPRINT_NEUTRAL in f.metadata}
+    return {key: value for key, value in values.items() if neutral.get(key, MISSING) != value}
+
+
+def resolved_model_values(config: RunConfig) -> dict[str, Any]:
+    """Every field of ``config.model``'s config: its defaults, then its preset, then ``model.params``."""
+    spec = model_spec(config.model.name)
+    defaults = spec.config_class()
+    values = {**dataclasses.asdict(defaults), **spec.presets.get(config.model.preset, {}), **config.model.params}
+    return _without_neutral(defaults, _jsonable(values))
+
+
+def run_identity(config: RunConfig) -> dict[str, Any]:
+    """What changes ``config``'s results (see the module docstring), as JSON-ready values."""
+    train = {key: value for key, value in dataclasses.asdict(config.train).items()
+             if key not in NOT_FINGERPRINTED_TRAIN_FIELDS}
+    return {"data": _without_neutral(config.data, _jsonable(dataclasses.asdict(config.data))),
+            "train": _without_neutral(config.train, _jsonable(train)),
+            "model": {"name": config.model.name, "preset": config.model.preset,
+                      "config": resolved_model_values(config)}}
 
 
 def fingerprint_text(config: RunConfig) -> str:
-    """The canonical JSON text of what changes ``config``'s results (see the module docstring)."""
-    relevant = json.loads(config.fingerprint())
-    changes = model_default_changes(config.model.name)
-    if changes:
-        relevant["model_defaults"] = changes
-    preset = model_spec(config.model.name).presets.get(config.model.preset)  # an unknown one is refused elsewhere
-    if preset is not None:
-        relevant["preset_overrides"] = json.loads(json.dumps(preset))
-    return json.dumps(relevant, sort_keys=True)
+    """The canonical JSON text of ``run_identity``."""
+    return json.dumps(run_identity(config), sort_keys=True)
 
 
 def fingerprint_digest(config: RunConfig) -> str:
@@ -49,7 +72,7 @@ def fingerprint_digest(config: RunConfig) -> str:
 
 
 def fingerprint_differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
-    """``key: old -> new`` for every leaf where two fingerprint texts (as dicts) differ."""
+    """``key: old -> new`` for every leaf where two identities (as dicts) differ."""
     differences = []
     for key in sorted(set(stored) | set(current)):
         old, new = stored.get(key, MISSING), current.get(key, MISSING)

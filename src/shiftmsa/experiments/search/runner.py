@@ -29,6 +29,7 @@ from shiftmsa.experiments.search.space import SearchSpace
 from shiftmsa.experiments.search.study import StudySettings, open_study
 from shiftmsa.experiments.search.trial import TrialRunner, check_values
 from shiftmsa.experiments.search.worker import run_worker
+from shiftmsa.store.fingerprint import fingerprint_text
 
 FINAL_FOLDER = "final"
 STUDY_FILE = "study.db"
@@ -95,7 +96,7 @@ def study_settings(config: RunConfig, space: SearchSpace, options: SearchOptions
         budget = options.trials
     if options.pruner not in ("median", "none"):
         raise ValueError(f"pruner must be median or none, got {options.pruner!r}")
-    identity = json.dumps({"config": config.fingerprint(), "seeds": config.train.seeds}, sort_keys=True)
+    identity = json.dumps({"run": fingerprint_text(config), "seeds": config.train.seeds}, sort_keys=True)
     return StudySettings(name=options.study or config.model.label,
                          storage=options.storage or f"sqlite:///{output / STUDY_FILE}",
                          space=space, budget=budget, identity=identity, pruner=options.pruner,
