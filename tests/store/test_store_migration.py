@@ -37,7 +37,8 @@ def test_the_frozen_first_scheme_gives_the_digest_the_first_release_stored():
 def test_a_migrated_first_release_record_is_found_and_not_trained_again(tmp_path, monkeypatch):
     (tmp_path / "results.jsonl").write_text(json.dumps(STORED_RECORD) + "\n")
     config = first_release_config(output=str(tmp_path))
-    report = migrate_store(tmp_path, [config])
+    base = first_release_config("msg-mba", output=str(tmp_path))  # the record names its own model
+    report = migrate_store(tmp_path, [base])
     assert (report.migrated, report.current, report.unmatched) == (1, 0, [])
     (record,) = ResultStore(tmp_path).records()
     assert record == {**STORED_RECORD, "fingerprint": fingerprint_digest(config)}

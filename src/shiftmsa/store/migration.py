@@ -2,21 +2,24 @@
 
 A record keeps everything but its ``fingerprint``: the digest the first scheme gave its
 configuration (``legacy_fingerprint``) becomes the digest of today's ``run_identity`` of the same
-configuration. Which configurations a store holds comes from its run folders' ``config.yaml``
-files, or from the caller (the commands that made a store whose run folders were not kept).
+configuration. A record's configuration is its run folder's ``config.yaml`` when the folder was
+kept, else a base configuration (the data and training sections of the command that made the
+store: its ``config.yaml``, or what the caller gives) with the record's own model, preset and
+params.
 A record that no given configuration reproduces is left as it is and reported: no run of
 today's code would have found it before the change either. Running it again changes nothing.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from shiftmsa.config import RunConfig, load_config
+from shiftmsa.config import ModelConfig, RunConfig, load_config
 from shiftmsa.files import write_json
 from shiftmsa.store.fingerprint import fingerprint_digest, run_identity
 from shiftmsa.store.legacy_fingerprint import legacy_fingerprint_digest, legacy_fingerprint_text
@@ -51,16 +54,27 @@ def run_folder_configs(folder: Path) -> list[RunConfig]:
     return [load_config(path) for path in sorted(Path(folder).glob(f"*/seed-*/{RUN_CONFIG_FILE}"))]
 
 
-def migrate_store(folder: str | Path, configs: Iterable[RunConfig] = ()) -> MigrationReport:
+def record_configs(records: Iterable[dict], base: RunConfig) -> list[RunConfig]:
+    """``base`` with each record's model (name, preset, params as the record stores them)."""
+    configs = []
+    for record in records:
+        config = copy.deepcopy(base)
+        config.model = ModelConfig(record["name"], record.get("preset"), dict(record.get("params") or {}))
+        configs.append(config)
+    return configs
+
+
+def migrate_store(folder: str | Path, bases: Iterable[RunConfig] = ()) -> MigrationReport:
     """Give the records of ``folder/results.jsonl`` today's fingerprints (see the module docstring).
 
     Args:
         folder: an experiment folder.
-        configs: configurations of its runs besides those of its run folders (one per model;
-            seeds do not matter).
+        bases: configurations whose data and training sections the store's runs had (the
+            command's); its run folders' configurations are always tried.
     """
     folder = Path(folder)
-    configs = [*run_folder_configs(folder), *configs]
+    records = ResultStore(folder).records()
+    configs = [*run_folder_configs(folder), *(c for base in bases for c in record_configs(records, base))]
     today = {(config.model.label, fingerprint_digest(config)) for config in configs}
     mapping = {(config.model.label, legacy_fingerprint_digest(config)): fingerprint_digest(config)
                for config in configs}
