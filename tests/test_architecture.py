@@ -23,7 +23,8 @@ LAYERS = {
     "models": 3, "features": 3,
     "modules": 2, "text": 2, "data": 2, "evaluation": 2,
     "config": 1,
-    "defaults": 0, "files": 0, "__init__": 0,
+    "__init__": 1,
+    "defaults": 0, "files": 0, "moved": 0,
 }
 
 
