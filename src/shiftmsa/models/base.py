@@ -1,8 +1,8 @@
 """The model contract: what every registered model takes, returns and declares.
 
 A model is a ``SentimentModel`` (an ``nn.Module``) built from its one config dataclass, a
-``ModelConfig`` subclass, as ``Model(config, *, load_pretrained=True)``. The trainer, the CLI and
-the explanations rely on this and nothing else:
+``SentimentModelConfig`` subclass, as ``Model(config, *, load_pretrained=True)``. The trainer,
+the CLI and the explanations rely on this and nothing else:
 
 - inputs: ``ModelInputs``, the six tensors of a batch. The model is called with them as keyword
   arguments (``model(**batch.model_inputs())``) or as one object (``model(inputs)``);
@@ -13,7 +13,7 @@ the explanations rely on this and nothing else:
   overrides it. ``step`` is a ``TrainingStep`` on training batches and None on validation and
   test passes: the hook for per-step state (Self-MM updates its label memory there);
 - what the model needs from the corpus, declared on the class: the streams its config uses
-  (``ModelConfig.modalities``) and which preset fields switch on a stream's modules
+  (``SentimentModelConfig.modalities``) and which preset fields switch on a stream's modules
   (``stream_switches``), whether it is sized for a token length (``sized_for_token_length``)
   and whether it keeps a per-utterance training memory (``keeps_utterance_memory``).
   ``shiftmsa.training.modelling`` fits a config to a corpus from these declarations alone.
@@ -69,10 +69,7 @@ class ModelInputs:
         return getattr(self, modality)
 
 
-INPUT_NAMES = tuple(f.name for f in dataclasses.fields(ModelInputs))
-
-
-class ModelConfig:
+class SentimentModelConfig:
     """Base of every model's config dataclass (subclass it and decorate with ``@dataclass``).
 
     Fields a config declares itself, so that they keep their place in saved configs:
@@ -139,7 +136,7 @@ class SentimentModel(nn.Module):
     keeps_utterance_memory: ClassVar[bool] = False
     stream_switches: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config: SentimentModelConfig) -> None:
         super().__init__()
         config.validate()
         self.config = config
@@ -214,8 +211,9 @@ def check_contract(name: str, config_class: type, model_class: Any) -> None:
             inspect.signature(model_class.objective).bind(None, "output", "labels", "step")
         except TypeError:
             refuse(f"{model_class.__name__}.objective must take (output, labels, step)")
-    if not (dataclasses.is_dataclass(config_class) and issubclass(config_class, ModelConfig)):
-        refuse(f"{config_class!r} is not a ModelConfig dataclass")
+    if not (dataclasses.is_dataclass(config_class) and isinstance(config_class, type)
+            and issubclass(config_class, SentimentModelConfig)):
+        refuse(f"{config_class!r} is not a SentimentModelConfig dataclass")
     try:
         defaults = config_class()
     except Exception as error:  # noqa: BLE001 (any failure means the defaults are not a config)

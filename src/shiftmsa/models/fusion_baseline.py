@@ -14,13 +14,13 @@ from typing import ClassVar
 import torch
 
 from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.base import ModelConfig, ModelInputs, SentimentModel
+from shiftmsa.models.base import SentimentModelConfig, ModelInputs, SentimentModel
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.text.backbone import load_split_backbone
 
 
 @dataclass
-class FusionBaselineConfig(ModelConfig):
+class FusionBaselineConfig(SentimentModelConfig):
     """Fields every fusion baseline has (each model's config adds its hyper-parameters).
 
     Args:

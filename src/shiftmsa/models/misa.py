@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.base import ModelConfig, ModelInputs, SentimentModel, mean_squared_error
+from shiftmsa.models.base import ModelInputs, SentimentModel, SentimentModelConfig, mean_squared_error
 from shiftmsa.models.modalities import MODALITIES, NON_TEXT
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
@@ -43,7 +43,7 @@ MISA_MMSA_MOSI = {"dropout": 0.2, "similarity_weight": 0.3, "difference_weight":
 
 
 @dataclass
-class MisaConfig(ModelConfig):
+class MisaConfig(SentimentModelConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: text and at least one of acoustic / visual.

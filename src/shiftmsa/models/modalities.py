@@ -1,4 +1,5 @@
-"""The three modalities, and the checks of a config's modality list (``base.ModelConfig`` runs them)."""
+"""The three modalities, and the checks of a config's modality list (run by
+``base.SentimentModelConfig``)."""
 
 from __future__ import annotations
 

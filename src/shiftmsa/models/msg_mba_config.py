@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
-from shiftmsa.models.base import ModelConfig
+from shiftmsa.models.base import SentimentModelConfig
 from shiftmsa.models.modalities import MODALITIES, NON_TEXT, other_non_text
 from shiftmsa.modules.msg import GATE_SHAPES
 from shiftmsa.modules.pooling import POOLINGS
@@ -18,7 +18,7 @@ RNN_SUMMARIES = ("end_state", "per_step")
 
 
 @dataclass
-class MsgMbaConfig(ModelConfig):
+class MsgMbaConfig(SentimentModelConfig):
     """The paper's model (Fig. 2); the defaults are the full model (Table III, last row).
 
     Args:

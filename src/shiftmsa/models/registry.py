@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from shiftmsa.models.base import ModelConfig, SentimentModel, check_contract
+from shiftmsa.models.base import SentimentModelConfig, SentimentModel, check_contract
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class ModelSpec:
 
     Args:
         name: registry key (``msg-mba``).
-        config_class: the model's ``ModelConfig`` dataclass (JSON-serialisable fields).
+        config_class: the model's ``SentimentModelConfig`` dataclass (JSON-serialisable fields).
         model_class: the ``SentimentModel`` subclass, built as ``model_class(config, *, load_pretrained)``.
         presets: preset name -> field overrides.
         description: one line.
@@ -27,7 +27,7 @@ class ModelSpec:
     """
 
     name: str
-    config_class: type[ModelConfig]
+    config_class: type[SentimentModelConfig]
     model_class: type[SentimentModel]
     presets: dict[str, dict[str, Any]]
     description: str
@@ -37,8 +37,8 @@ class ModelSpec:
 REGISTRY: dict[str, ModelSpec] = {}
 
 
-def register_model(name: str, config_class: type[ModelConfig], model_class: type[SentimentModel],
-                   presets: dict[str, dict], description: str, *,
+def register_model(name: str, config_class: type[SentimentModelConfig],
+                   model_class: type[SentimentModel], presets: dict[str, dict], description: str, *,
                    preset_descriptions: dict[str, str] | None = None) -> ModelSpec:
     """Add a model; a name can be registered once, and only a pair that keeps the model
     contract (``base.check_contract``)."""

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.base import ModelConfig, ModelInputs, SentimentModel
+from shiftmsa.models.base import SentimentModelConfig, ModelInputs, SentimentModel
 from shiftmsa.models.modalities import MODALITIES, NON_TEXT
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
@@ -33,7 +33,7 @@ from shiftmsa.text.backbone import load_split_backbone
 
 
 @dataclass
-class SelfMmConfig(ModelConfig):
+class SelfMmConfig(SentimentModelConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: text and at least one of acoustic / visual.

@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
-from shiftmsa.models.base import ModelConfig
+from shiftmsa.models.base import SentimentModelConfig
 from shiftmsa.models.msg_mba import MsgMbaModel
 from shiftmsa.models.msg_mba_config import MsgMbaConfig
 from shiftmsa.models.msg_mba_presets import TEXT_ONLY
 
 
 @dataclass
-class TextOnlyConfig(ModelConfig):
+class TextOnlyConfig(SentimentModelConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: always ``("text",)``.
