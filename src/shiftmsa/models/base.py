@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modalities, check_modality_dims,
                                         check_text_with_partner)
 from shiftmsa.models.output import RegressionOutput, TrainingStep
@@ -108,6 +109,22 @@ class SentimentModelConfig:
     def stream_width(self, modality: str) -> int | None:
         """d_m of a non-text stream (``<modality>_dim``), None when unset or not a field."""
         return getattr(self, f"{modality}_dim", None)
+
+
+@dataclass
+class MultimodalConfig(SentimentModelConfig):
+    """The leading fields of a model that can use all three streams (its config adds its own).
+
+    Args:
+        encoder: text encoder name or folder.
+        modalities: the streams used (all three by default).
+        acoustic_dim / visual_dim: input widths d_a, d_v, set from the corpus.
+    """
+
+    encoder: str = DEFAULT_ENCODER
+    modalities: tuple[str, ...] = MODALITIES
+    acoustic_dim: int | None = None
+    visual_dim: int | None = None
 
 
 def mean_squared_error(output: RegressionOutput, labels: torch.Tensor) -> torch.Tensor:

@@ -13,29 +13,19 @@ from typing import ClassVar
 
 import torch
 
-from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.base import SentimentModelConfig, ModelInputs, SentimentModel
+from shiftmsa.models.base import ModelInputs, MultimodalConfig, SentimentModel
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.text.backbone import load_split_backbone
 
 
 @dataclass
-class FusionBaselineConfig(SentimentModelConfig):
-    """Fields every fusion baseline has (each model's config adds its hyper-parameters).
-
-    Args:
-        encoder: text encoder name or folder (fine-tuned with the model).
-        modalities: text and at least one of acoustic / visual (the BERT setting always has text).
-        acoustic_dim / visual_dim: input widths d_a, d_v.
-    """
+class FusionBaselineConfig(MultimodalConfig):
+    """Fields every fusion baseline has (each model's config adds its hyper-parameters): the
+    encoder is fine-tuned with the model, and modalities hold text and at least one of acoustic
+    / visual (the BERT setting always has text)."""
 
     model_name: ClassVar[str] = "fusion baseline"
     text_with_partner: ClassVar[bool] = True
-
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = ("text", "acoustic", "visual")
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
 
 
 class FusionBaseline(SentimentModel):

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.base import ModelInputs, SentimentModel, SentimentModelConfig, mean_squared_error
-from shiftmsa.models.modalities import MODALITIES, NON_TEXT
+from shiftmsa.models.base import ModelInputs, MultimodalConfig, SentimentModel, mean_squared_error
+from shiftmsa.models.modalities import NON_TEXT
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.subspace_losses import DIFFERENCE_FORMS, subspace_losses
@@ -43,7 +42,7 @@ MISA_MMSA_MOSI = {"dropout": 0.2, "similarity_weight": 0.3, "difference_weight":
 
 
 @dataclass
-class MisaConfig(SentimentModelConfig):
+class MisaConfig(MultimodalConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: text and at least one of acoustic / visual.
@@ -64,10 +63,6 @@ class MisaConfig(SentimentModelConfig):
     model_name = "misa"
     text_with_partner = True
 
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = MODALITIES
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
     hidden_size: int = 128
     rnn: str = "lstm"
     dropout: float = 0.5

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
-from shiftmsa.models.base import SentimentModelConfig
+from shiftmsa.defaults import DEFAULT_MAX_LENGTH
+from shiftmsa.models.base import MultimodalConfig
 from shiftmsa.models.modalities import MODALITIES, NON_TEXT, other_non_text
 from shiftmsa.modules.msg import GATE_SHAPES
 from shiftmsa.modules.pooling import POOLINGS
@@ -18,7 +18,7 @@ RNN_SUMMARIES = ("end_state", "per_step")
 
 
 @dataclass
-class MsgMbaConfig(SentimentModelConfig):
+class MsgMbaConfig(MultimodalConfig):
     """The paper's model (Fig. 2); the defaults are the full model (Table III, last row).
 
     Args:
@@ -68,10 +68,6 @@ class MsgMbaConfig(SentimentModelConfig):
 
     model_name = "msg-mba"
 
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = MODALITIES
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
     shift_layer: int = 2
     msg_text: bool = True
     msg_acoustic: bool = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from shiftmsa.models.base import SentimentModelConfig, SentimentModel, check_contract
+from shiftmsa.models.base import SentimentModel, SentimentModelConfig, check_contract
 
 
 @dataclass(frozen=True)

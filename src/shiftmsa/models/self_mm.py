@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.base import SentimentModelConfig, ModelInputs, SentimentModel
-from shiftmsa.models.modalities import MODALITIES, NON_TEXT
+from shiftmsa.models.base import ModelInputs, MultimodalConfig, SentimentModel
+from shiftmsa.models.modalities import NON_TEXT
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.task_head import FeatureRegressionHead
@@ -33,7 +32,7 @@ from shiftmsa.text.backbone import load_split_backbone
 
 
 @dataclass
-class SelfMmConfig(SentimentModelConfig):
+class SelfMmConfig(MultimodalConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: text and at least one of acoustic / visual.
@@ -54,10 +53,6 @@ class SelfMmConfig(SentimentModelConfig):
     model_name = "self-mm"
     text_with_partner = True
 
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = MODALITIES
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
     acoustic_hidden: int = 16
     visual_hidden: int = 32
     acoustic_out: int = 16
