@@ -161,8 +161,10 @@ class SentimentModel(nn.Module):
     def __call__(self, *args: Any, **kwargs: Any) -> RegressionOutput:
         """Check the inputs (one ``ModelInputs``, or its fields as arguments) and run the module
         (hooks, then ``forward``) on what ``check_inputs`` returns."""
-        inputs = args[0] if len(args) == 1 and not kwargs and isinstance(args[0], ModelInputs) else \
-            ModelInputs(*args, **kwargs)
+        if len(args) == 1 and not kwargs and isinstance(args[0], ModelInputs):
+            inputs = args[0]
+        else:
+            inputs = ModelInputs(*args, **kwargs)
         return super().__call__(self.check_inputs(inputs))
 
     def forward(self, inputs: ModelInputs) -> RegressionOutput:
