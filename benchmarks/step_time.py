@@ -77,13 +77,15 @@ def build(label: str, encoder: str, random_weights: bool):
 
 def train_step(model, optimizer, batch) -> float:
     """One forward + backward + AdamW step; its wall-clock duration in seconds."""
-    from shiftmsa.modules.losses import total_loss
+    import torch
+
+    from shiftmsa.models import TrainingStep
 
     inputs, labels = batch
     start = time.perf_counter()
     optimizer.zero_grad(set_to_none=True)
     output = model(**inputs)
-    total_loss(output.prediction, labels, output.auxiliary_loss).backward()
+    model.objective(output, labels, TrainingStep(torch.arange(len(labels)), 1)).backward()
     optimizer.step()
     return time.perf_counter() - start
 

@@ -8,8 +8,7 @@ import pytest
 import torch
 
 from shiftmsa.data import BatchBuilder, Utterance
-from shiftmsa.models import build_model, make_config
-from shiftmsa.modules.losses import total_loss
+from shiftmsa.models import TrainingStep, build_model, make_config
 from shiftmsa.text.encoders import load_tokenizer
 
 # family fixture -> (pads on the left, classification token counted from the end)
@@ -65,7 +64,7 @@ def test_one_training_step_updates_the_encoder_on_both_sides_of_the_split(family
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     output = model(**batch.model_inputs())
-    loss = total_loss(output.prediction, batch.labels, output.auxiliary_loss)
+    loss = model.objective(output, batch.labels, TrainingStep(torch.arange(len(batch)), 1))
     loss.backward()
     optimizer.step()
     assert torch.isfinite(loss)

@@ -1,7 +1,8 @@
 """The tensor batch that the data layer hands to every model.
 
 Models never see this class (models/ does not import data/): the trainer passes
-``batch.model_inputs()`` as keyword arguments to ``model(...)``.
+``batch.model_inputs()`` as keyword arguments to ``model(...)``, which checks them as the
+model contract's ``ModelInputs`` (``shiftmsa.models.base``; a test keeps the names equal).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Batch:
     MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids", "acoustic", "visual", "cls_index")
 
     def model_inputs(self) -> dict[str, torch.Tensor | None]:
-        """The keyword arguments every registered model's ``forward`` accepts."""
+        """The keyword arguments every registered model is called with (``ModelInputs``' fields)."""
         return {name: getattr(self, name) for name in self.MODEL_INPUTS}
 
     def to(self, device: torch.device | str) -> "Batch":

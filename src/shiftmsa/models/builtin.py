@@ -13,13 +13,13 @@ from shiftmsa.models.msg_mba_presets import PRESET_DESCRIPTIONS, PRESETS
 from shiftmsa.models.mult import MultConfig, MultModel
 from shiftmsa.models.registry import register_model
 from shiftmsa.models.self_mm import SelfMmConfig, SelfMmModel
-from shiftmsa.models.text_only import TextOnlyConfig, build_text_only
+from shiftmsa.models.text_only import TextOnlyConfig, TextOnlyModel
 from shiftmsa.models.tfn import TfnConfig, TfnModel
 
 register_model("msg-mba", MsgMbaConfig, MsgMbaModel, PRESETS,
                "Lin & Hu 2023: MSG-T/A/V shifting gates, masked bimodal adjustment, Shifting HuberLoss",
                preset_descriptions=PRESET_DESCRIPTIONS)
-register_model("text-only", TextOnlyConfig, build_text_only, {},
+register_model("text-only", TextOnlyConfig, TextOnlyModel, {},
                "the fine-tuned text encoder alone ([CLS] -> Linear), the paper's Table IV 'only T'")
 register_model("mag", MagConfig, MagModel,
                {"bert": {}, "xlnet": {"encoder": "xlnet-base-cased"}},

@@ -39,12 +39,7 @@ class LmfConfig(FusionBaselineConfig):
 
 
 class LmfModel(FusionBaseline):
-    """LMF (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+    """LMF (see the module docstring)."""
 
     def __init__(self, config: LmfConfig, *, load_pretrained: bool = True) -> None:
         super().__init__(config, load_pretrained=load_pretrained)

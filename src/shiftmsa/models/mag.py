@@ -14,11 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-from torch import nn
-
+from shiftmsa.models.base import ModelInputs, SentimentModel
 from shiftmsa.models.fusion_baseline import FusionBaselineConfig
-from shiftmsa.models.modalities import non_text_inputs
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
 from shiftmsa.modules.head import RegressionHead
@@ -55,18 +52,11 @@ class MagConfig(FusionBaselineConfig):
     partner_bias: bool = True
 
 
-class MagModel(nn.Module):
-    """MAG-BERT / MAG-XLNet (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+class MagModel(SentimentModel):
+    """MAG-BERT / MAG-XLNet (see the module docstring)."""
 
     def __init__(self, config: MagConfig, *, load_pretrained: bool = True) -> None:
-        super().__init__()
-        config.validate()
-        self.config = config
+        super().__init__(config)
         self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained,
                                             keep_pooler=config.pretrained_pooler)
         self.uses_encoder_pooler = getattr(self.backbone.encoder, "pooler", None) is not None
@@ -75,24 +65,21 @@ class MagModel(nn.Module):
         self.backbone.check_layer(self.shift_layer)
         width = self.backbone.hidden_size
         self.partners = [m for m in ("visual", "acoustic") if m in config.modalities]
-        self.gate = MultimodalShiftingGate(width, [getattr(config, f"{m}_dim") for m in self.partners],
+        self.gate = MultimodalShiftingGate(width, [config.stream_width(m) for m in self.partners],
                                            gate="vector", threshold=config.beta_shift,
                                            learnable_threshold=False,
                                            layer_norm=True, dropout=config.shift_dropout,
                                            partner_bias=config.partner_bias)
         self.head = RegressionHead(width, pooler=not self.uses_encoder_pooler, dropout=config.head_dropout)
 
-    def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
-                visual: torch.Tensor | None = None, cls_index: torch.Tensor | None = None) -> RegressionOutput:
-        """Predict sentiment for a batch (inputs as in ``Batch.model_inputs()``)."""
-        if input_ids is None or attention_mask is None or cls_index is None:
-            raise ValueError("mag needs input_ids, attention_mask and cls_index")
-        inputs = non_text_inputs(self.config, "mag", acoustic=acoustic, visual=visual)
+    def required_inputs(self) -> tuple[str, ...]:
+        return (*super().required_inputs(), "cls_index")
+
+    def forward(self, inputs: ModelInputs) -> RegressionOutput:
         text, shift = encode_text_with_shift(self.backbone, self.gate, self.shift_layer,
-                                             [inputs[m] for m in self.partners], input_ids,
-                                             attention_mask, token_type_ids)
-        pooled = pool(text, attention_mask, cls_index, "cls")
+                                             [inputs.stream(m) for m in self.partners], inputs.input_ids,
+                                             inputs.attention_mask, inputs.token_type_ids)
+        pooled = pool(text, inputs.attention_mask, inputs.cls_index, "cls")
         if self.uses_encoder_pooler:  # BERT's pooler reads position 0, which is cls_index for BERT
             pooler = self.backbone.encoder.pooler
             pooled = pooler.activation(pooler.dense(pooled))

@@ -51,12 +51,7 @@ class MfnConfig(FusionBaselineConfig):
 
 
 class MfnModel(FusionBaseline):
-    """MFN (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+    """MFN (see the module docstring)."""
 
     def __init__(self, config: MfnConfig, *, load_pretrained: bool = True) -> None:
         super().__init__(config, load_pretrained=load_pretrained)

@@ -27,11 +27,9 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn import functional
 
-from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modality_dims, check_text_with_partner,
-                                        non_text_inputs)
+from shiftmsa.models.base import ModelInputs, MultimodalConfig, SentimentModel, mean_squared_error
+from shiftmsa.models.modalities import NON_TEXT
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.subspace_losses import DIFFERENCE_FORMS, subspace_losses
@@ -44,7 +42,7 @@ MISA_MMSA_MOSI = {"dropout": 0.2, "similarity_weight": 0.3, "difference_weight":
 
 
 @dataclass
-class MisaConfig:
+class MisaConfig(MultimodalConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: text and at least one of acoustic / visual.
@@ -62,10 +60,9 @@ class MisaConfig:
             formula as printed); see ``soft_orthogonality``.
     """
 
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = MODALITIES
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
+    model_name = "misa"
+    text_with_partner = True
+
     hidden_size: int = 128
     rnn: str = "lstm"
     dropout: float = 0.5
@@ -79,8 +76,7 @@ class MisaConfig:
     difference_form: str = "normalised"
 
     def __post_init__(self) -> None:
-        self.modalities = tuple(self.modalities)
-        check_text_with_partner(self.modalities, "misa")
+        super().__post_init__()
         for name, value, allowed in (("rnn", self.rnn, tuple(RNN_CELLS)),
                                      ("difference_form", self.difference_form, DIFFERENCE_FORMS)):
             if value not in allowed:
@@ -89,28 +85,18 @@ class MisaConfig:
             raise ValueError(f"hidden_size ({self.hidden_size}) must be divisible by fusion_heads "
                              f"({self.fusion_heads})")
 
-    def validate(self) -> None:
-        check_modality_dims(self, "misa")
-
 
 def dense(input_dim: int, output_dim: int, *layers: nn.Module) -> nn.Sequential:
     """Linear(input_dim, output_dim) followed by ``layers``."""
     return nn.Sequential(nn.Linear(input_dim, output_dim), *layers)
 
 
-class MisaModel(nn.Module):
-    """MISA (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+class MisaModel(SentimentModel):
+    """MISA (see the module docstring)."""
 
     def __init__(self, config: MisaConfig, *, load_pretrained: bool = True) -> None:
-        super().__init__()
-        config.validate()
-        self.config = config
-        self.used = [m for m in MODALITIES if m in config.modalities]
+        super().__init__(config)
+        self.used = list(config.used_modalities())
         self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained)
         self.rnns = nn.ModuleDict({
             m: UtteranceRNN(getattr(config, f"{m}_dim"), getattr(config, f"{m}_dim"), RNN_CELLS[config.rnn],
@@ -130,16 +116,11 @@ class MisaModel(nn.Module):
         self.fusion = nn.Sequential(nn.Linear(2 * count * size, count * size), nn.Dropout(config.dropout),
                                     nn.ReLU(), nn.Linear(count * size, 1))
 
-    def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
-                visual: torch.Tensor | None = None, cls_index: torch.Tensor | None = None) -> RegressionOutput:
-        """Predict sentiment for a batch (inputs as in ``Batch.model_inputs()``)."""
-        if input_ids is None or attention_mask is None:
-            raise ValueError("misa needs input_ids and attention_mask")
-        inputs = non_text_inputs(self.config, "misa", acoustic=acoustic, visual=visual)
-        text = self.backbone(input_ids, attention_mask, token_type_ids)
-        vectors = {"text": pool(text, attention_mask, cls_index, "mean"),
-                   **{m: rnn(inputs[m], attention_mask) for m, rnn in self.rnns.items()}}
+    def forward(self, inputs: ModelInputs) -> RegressionOutput:
+        attention_mask = inputs.attention_mask
+        text = self.backbone(inputs.input_ids, attention_mask, inputs.token_type_ids)
+        vectors = {"text": pool(text, attention_mask, inputs.cls_index, "mean"),
+                   **{m: rnn(inputs.stream(m), attention_mask) for m, rnn in self.rnns.items()}}
         projected = {m: self.projections[m](vectors[m]) for m in self.used}
         private = {m: self.private[m](projected[m]) for m in self.used}
         shared = {m: self.shared(projected[m]) for m in self.used}
@@ -156,7 +137,6 @@ class MisaModel(nn.Module):
         return RegressionOutput(prediction=prediction, auxiliary_loss=auxiliary, extras=extras)
 
     def objective(self, output: RegressionOutput, labels: torch.Tensor, step: TrainingStep | None) -> torch.Tensor:
-        """Training: MSE + the weighted subspace losses; evaluation: the MSE alone (the authors'
-        validation loss, which selects the best epoch)."""
-        task = functional.mse_loss(output.prediction.float(), labels.float())
-        return task + output.auxiliary_loss if step is not None else task
+        """Training: the default, MSE + the weighted subspace losses; evaluation: the MSE alone
+        (the authors' validation loss, which selects the best epoch)."""
+        return super().objective(output, labels, step) if step is not None else mean_squared_error(output, labels)

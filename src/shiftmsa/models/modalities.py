@@ -1,8 +1,7 @@
-"""The three modalities, and the checks every model makes on the ones it uses."""
+"""The three modalities, and the checks of a config's modality list (run by
+``base.SentimentModelConfig``)."""
 
 from __future__ import annotations
-
-import torch
 
 MODALITIES = ("text", "acoustic", "visual")
 NON_TEXT = ("acoustic", "visual")
@@ -26,24 +25,6 @@ def check_modality_dims(config, model_name: str) -> None:
 def other_non_text(modality: str) -> str:
     """acoustic <-> visual."""
     return NON_TEXT[1 - NON_TEXT.index(modality)]
-
-
-def non_text_inputs(config, model_name: str, **inputs: torch.Tensor | None) -> dict[str, torch.Tensor]:
-    """The (B, L, d_m) inputs of the non-text modalities the config uses, checked for presence
-    and width; inputs of unused modalities are ignored."""
-    checked = {}
-    for modality in NON_TEXT:
-        if modality not in config.modalities:
-            continue
-        value = inputs[modality]
-        expected = getattr(config, f"{modality}_dim")
-        if value is None:
-            raise ValueError(f"{model_name} uses the {modality} modality but got {modality}=None")
-        if value.dim() != 3 or value.shape[-1] != expected:
-            raise ValueError(f"{model_name}: {modality} must be (batch, tokens, {expected}) "
-                             f"({modality}_dim={expected}), got {tuple(value.shape)}")
-        checked[modality] = value
-    return checked
 
 
 def check_text_with_partner(modalities: tuple[str, ...], model_name: str) -> None:

@@ -20,10 +20,14 @@ without MBA, MSG-A / MSG-V take M_t* as their text partner.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 import torch
 from torch import nn
 
-from shiftmsa.models.modalities import MODALITIES, NON_TEXT, non_text_inputs
+from shiftmsa.models.base import ModelInputs, SentimentModel
+from shiftmsa.models.modalities import MODALITIES, NON_TEXT
 from shiftmsa.models.msg_mba_config import MsgMbaConfig
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
@@ -36,18 +40,15 @@ from shiftmsa.modules.rnn import ModalityRNN
 from shiftmsa.text.backbone import load_split_backbone
 
 
-class MsgMbaModel(nn.Module):
-    """Fig. 2 of the paper, configured by ``MsgMbaConfig`` (see the module docstring).
+class MsgMbaModel(SentimentModel):
+    """Fig. 2 of the paper, configured by ``MsgMbaConfig`` (see the module docstring). W_pt / W_pm
+    (Eq. 13-14) are sized for ``max_length``; MSG-A / MSG-V are the modules of their streams."""
 
-    Args:
-        config: the model configuration; its ``validate()`` must pass (feature widths set).
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+    sized_for_token_length = True
+    stream_switches: ClassVar[Mapping[str, str]] = {"msg_acoustic": "acoustic", "msg_visual": "visual"}
 
     def __init__(self, config: MsgMbaConfig, *, load_pretrained: bool = True) -> None:
-        super().__init__()
-        config.validate()
-        self.config = config
+        super().__init__(config)
         self.backbone = None
         widths: dict[str, int] = {}
         if "text" in config.modalities:
@@ -94,25 +95,20 @@ class MsgMbaModel(nn.Module):
             layer_norm=config.layer_norm_after_shift, dropout=config.shift_dropout,
             gate_bias_init=config.gate_bias_init)
 
-    def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
-                visual: torch.Tensor | None = None, cls_index: torch.Tensor | None = None) -> RegressionOutput:
-        """Predict sentiment for a batch (inputs as in ``Batch.model_inputs()``)."""
-        if attention_mask is None:
-            raise ValueError("msg-mba needs attention_mask (1 on real tokens)")
-        if self.config.pooling == "cls" and cls_index is None:
-            raise ValueError("msg-mba with pooling='cls' needs cls_index")
-        inputs = non_text_inputs(self.config, "msg-mba", acoustic=acoustic, visual=visual)
+    def required_inputs(self) -> tuple[str, ...]:
+        """The base's, and ``cls_index`` where the prediction reads the [CLS] position."""
+        return (*super().required_inputs(), *(("cls_index",) if self.config.pooling == "cls" else ()))
+
+    def forward(self, inputs: ModelInputs) -> RegressionOutput:
+        attention_mask, cls_index = inputs.attention_mask, inputs.cls_index
         summary_index = cls_index if self.config.rnn_summary == "end_state" else None
-        sources = {m: self.rnns[m](inputs[m], attention_mask, summary_index) for m in self.rnns}  # Eq. 1-2
+        sources = {m: self.rnns[m](inputs.stream(m), attention_mask, summary_index) for m in self.rnns}  # Eq. 1-2
         shifts: dict[str, ShiftResult] = {}
         if self.backbone is not None:
-            if input_ids is None:
-                raise ValueError("msg-mba uses the text modality but got input_ids=None")
             text_partners = [sources[p] for p in self.config.gate_partners("text")]
             sources["text"], text_shift = encode_text_with_shift(  # Eq. 3-8
                 self.backbone, self.gates["text"] if "text" in self.gates else None, self.config.shift_layer,
-                text_partners, input_ids, attention_mask, token_type_ids)
+                text_partners, inputs.input_ids, attention_mask, inputs.token_type_ids)
             if text_shift is not None:
                 shifts["text"] = text_shift
         adjustments = {m: mba(sources["text"], sources[m], attention_mask)  # Eq. 9-17

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
-from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modalities, check_modality_dims,
-                                        other_non_text)
+from shiftmsa.defaults import DEFAULT_MAX_LENGTH
+from shiftmsa.models.base import MultimodalConfig
+from shiftmsa.models.modalities import MODALITIES, NON_TEXT, other_non_text
 from shiftmsa.modules.msg import GATE_SHAPES
 from shiftmsa.modules.pooling import POOLINGS
 from shiftmsa.modules.rnn import RNN_KINDS
@@ -18,7 +18,7 @@ RNN_SUMMARIES = ("end_state", "per_step")
 
 
 @dataclass
-class MsgMbaConfig:
+class MsgMbaConfig(MultimodalConfig):
     """The paper's model (Fig. 2); the defaults are the full model (Table III, last row).
 
     Args:
@@ -66,10 +66,8 @@ class MsgMbaConfig:
             ControlNet). Every equation is unchanged; only the starting point is.
     """
 
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = MODALITIES
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
+    model_name = "msg-mba"
+
     shift_layer: int = 2
     msg_text: bool = True
     msg_acoustic: bool = True
@@ -100,17 +98,12 @@ class MsgMbaConfig:
     start_from_text: bool = False
 
     def __post_init__(self) -> None:
-        self.modalities = tuple(self.modalities)
-        check_modalities(self.modalities)
+        super().__post_init__()
         for name, value, allowed in (("gate", self.gate, GATE_SHAPES), ("rnn", self.rnn, tuple(RNN_KINDS)),
                                      ("rnn_summary", self.rnn_summary, RNN_SUMMARIES),
                                      ("pooling", self.pooling, POOLINGS)):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-
-    def validate(self) -> None:
-        """Checks that need the corpus: the feature widths of the used modalities."""
-        check_modality_dims(self, "msg-mba")
 
     def rnn_hidden(self, modality: str) -> int:
         """Hidden size per direction of RNN(X_m): the configured one, else the input width d_m."""

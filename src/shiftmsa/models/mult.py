@@ -73,12 +73,7 @@ class MultConfig(FusionBaselineConfig):
 
 
 class MultModel(FusionBaseline):
-    """MulT (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+    """MulT (see the module docstring)."""
 
     def __init__(self, config: MultConfig, *, load_pretrained: bool = True) -> None:
         super().__init__(config, load_pretrained=load_pretrained)

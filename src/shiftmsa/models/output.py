@@ -1,15 +1,10 @@
-"""What every registered model returns, so the trainer needs no per-model code.
+"""What every registered model returns (``RegressionOutput``) and what the trainer tells its
+objective about a training batch (``TrainingStep``); the contract that uses them is
+``shiftmsa.models.base``.
 
-A model's loss is MSE(y, y_hat) + ``RegressionOutput.auxiliary_loss`` (msg-mba's Eq. 20), on
-training batches (the loss minimised) and on validation passes (the objective whose mean over the
-valid split selects the best epoch). A model whose paper says otherwise defines
-
-    objective(output: RegressionOutput, labels: Tensor, step: TrainingStep | None) -> Tensor
-
-and the trainer calls it instead: with a ``TrainingStep`` on training batches, with None on
-validation and test passes. It may update the model's own per-utterance state (buffers, so that
-checkpoints and resumed runs carry it) from detached outputs when ``step`` is given; MISA uses it
-to validate on MSE alone, Self-MM for its multi-task loss and label memory.
+``SentimentModel.objective(output, labels, step)`` is MSE + ``RegressionOutput.auxiliary_loss``
+(Eq. 18 + Eq. 20) unless a model overrides it: MISA validates on MSE alone, Self-MM computes its
+multi-task loss and, given a ``TrainingStep``, updates its label memory.
 """
 
 from __future__ import annotations

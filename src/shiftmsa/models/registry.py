@@ -1,17 +1,16 @@
-"""Model registry: name -> (config dataclass, builder, presets, description).
+"""Model registry: name -> (config dataclass, model class, presets, description).
 
-The trainer, the CLI and the experiment specs only go through these functions, so a baseline
-joins with one ``register_model`` call and no change elsewhere. The built-in models (msg-mba,
-text-only, mag) are registered when ``shiftmsa.models`` is imported.
+The trainer, the CLI and the experiment specs only go through these functions and the model
+contract (``base.py``), so a baseline joins with one ``register_model`` call and no change
+elsewhere. The built-in models are registered when ``shiftmsa.models`` is imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from torch import nn
+from shiftmsa.models.base import SentimentModel, SentimentModelConfig, check_contract
 
 
 @dataclass(frozen=True)
@@ -20,17 +19,16 @@ class ModelSpec:
 
     Args:
         name: registry key (``msg-mba``).
-        config_class: dataclass with JSON-serialisable fields, ``encoder`` among them, a
-            ``modalities`` tuple and a ``validate()`` method.
-        builder: ``builder(config, *, load_pretrained)`` -> nn.Module.
+        config_class: the model's ``SentimentModelConfig`` dataclass (JSON-serialisable fields).
+        model_class: the ``SentimentModel`` subclass, built as ``model_class(config, *, load_pretrained)``.
         presets: preset name -> field overrides.
         description: one line.
         preset_descriptions: preset name -> one line.
     """
 
     name: str
-    config_class: type
-    builder: Callable[..., nn.Module]
+    config_class: type[SentimentModelConfig]
+    model_class: type[SentimentModel]
     presets: dict[str, dict[str, Any]]
     description: str
     preset_descriptions: dict[str, str] = field(default_factory=dict)
@@ -39,18 +37,20 @@ class ModelSpec:
 REGISTRY: dict[str, ModelSpec] = {}
 
 
-def register_model(name: str, config_class: type, builder: Callable[..., nn.Module],
-                   presets: dict[str, dict], description: str, *,
+def register_model(name: str, config_class: type[SentimentModelConfig],
+                   model_class: type[SentimentModel], presets: dict[str, dict], description: str, *,
                    preset_descriptions: dict[str, str] | None = None) -> ModelSpec:
-    """Add a model; a name can be registered once."""
+    """Add a model; a name can be registered once, and only a pair that keeps the model
+    contract (``base.check_contract``)."""
     if name in REGISTRY:
         raise ValueError(f"model {name!r} is already registered")
+    check_contract(name, config_class, model_class)
     valid = {f.name for f in fields(config_class)}
     for preset, overrides in presets.items():
         unknown = sorted(set(overrides) - valid)
         if unknown:
             raise ValueError(f"preset {preset!r} of {name!r} sets unknown field(s) {unknown}")
-    spec = ModelSpec(name, config_class, builder, dict(presets), description, dict(preset_descriptions or {}))
+    spec = ModelSpec(name, config_class, model_class, dict(presets), description, dict(preset_descriptions or {}))
     REGISTRY[name] = spec
     return spec
 
@@ -90,9 +90,9 @@ def make_config(name: str, preset: str | None = None, overrides: dict | None = N
     return config
 
 
-def build_model(name: str, config, *, load_pretrained: bool = True) -> nn.Module:
+def build_model(name: str, config, *, load_pretrained: bool = True) -> SentimentModel:
     """The model for a config made by ``make_config`` (or rebuilt from its ``asdict``)."""
     spec = model_spec(name)
     if not isinstance(config, spec.config_class):
         raise ValueError(f"model {name!r} takes a {spec.config_class.__name__}, got {type(config).__name__}")
-    return spec.builder(config, load_pretrained=load_pretrained)
+    return spec.model_class(config, load_pretrained=load_pretrained)

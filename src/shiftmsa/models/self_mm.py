@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.models.modalities import (MODALITIES, NON_TEXT, check_modality_dims, check_text_with_partner,
-                                        non_text_inputs)
+from shiftmsa.models.base import ModelInputs, MultimodalConfig, SentimentModel
+from shiftmsa.models.modalities import NON_TEXT
 from shiftmsa.models.output import RegressionOutput, TrainingStep
 from shiftmsa.modules.pooling import pool
 from shiftmsa.modules.task_head import FeatureRegressionHead
@@ -33,7 +32,7 @@ from shiftmsa.text.backbone import load_split_backbone
 
 
 @dataclass
-class SelfMmConfig:
+class SelfMmConfig(MultimodalConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: text and at least one of acoustic / visual.
@@ -51,10 +50,9 @@ class SelfMmConfig:
             from the corpus. None builds no memory: enough to predict, not to train.
     """
 
-    encoder: str = DEFAULT_ENCODER
-    modalities: tuple[str, ...] = MODALITIES
-    acoustic_dim: int | None = None
-    visual_dim: int | None = None
+    model_name = "self-mm"
+    text_with_partner = True
+
     acoustic_hidden: int = 16
     visual_hidden: int = 32
     acoustic_out: int = 16
@@ -73,28 +71,20 @@ class SelfMmConfig:
     train_samples: int | None = None
 
     def __post_init__(self) -> None:
-        self.modalities = tuple(self.modalities)
-        check_text_with_partner(self.modalities, "self-mm")
+        super().__post_init__()
         if self.train_samples is not None and self.train_samples < 1:
             raise ValueError(f"train_samples must be >= 1 or None, got {self.train_samples}")
 
-    def validate(self) -> None:
-        check_modality_dims(self, "self-mm")
 
+class SelfMmModel(SentimentModel):
+    """Self-MM (see the module docstring). Its label memory has one row per training utterance
+    (``train_samples``), updated by ``objective`` on training batches."""
 
-class SelfMmModel(nn.Module):
-    """Self-MM (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+    keeps_utterance_memory = True
 
     def __init__(self, config: SelfMmConfig, *, load_pretrained: bool = True) -> None:
-        super().__init__()
-        config.validate()
-        self.config = config
-        self.used = [m for m in MODALITIES if m in config.modalities]
+        super().__init__(config)
+        self.used = list(config.used_modalities())
         self.backbone = load_split_backbone(config.encoder, load_pretrained=load_pretrained)
         self.rnns = nn.ModuleDict({m: UtteranceRNN(getattr(config, f"{m}_dim"), getattr(config, f"{m}_hidden"),
                                                    "slstm") for m in NON_TEXT if m in config.modalities})
@@ -113,16 +103,14 @@ class SelfMmModel(nn.Module):
                                                  exclude_zero=config.exclude_zero)
                              if config.train_samples is not None else None)
 
-    def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, acoustic: torch.Tensor | None = None,
-                visual: torch.Tensor | None = None, cls_index: torch.Tensor | None = None) -> RegressionOutput:
-        """Predict sentiment for a batch (inputs as in ``Batch.model_inputs()``)."""
-        if input_ids is None or attention_mask is None or cls_index is None:
-            raise ValueError("self-mm needs input_ids, attention_mask and cls_index")
-        inputs = non_text_inputs(self.config, "self-mm", acoustic=acoustic, visual=visual)
-        text = self.backbone(input_ids, attention_mask, token_type_ids)
-        vectors = {"text": pool(text, attention_mask, cls_index, "cls"),
-                   **{m: self.rnn_outputs[m](rnn(inputs[m], attention_mask)) for m, rnn in self.rnns.items()}}
+    def required_inputs(self) -> tuple[str, ...]:
+        return (*super().required_inputs(), "cls_index")
+
+    def forward(self, inputs: ModelInputs) -> RegressionOutput:
+        attention_mask = inputs.attention_mask
+        text = self.backbone(inputs.input_ids, attention_mask, inputs.token_type_ids)
+        vectors = {"text": pool(text, attention_mask, inputs.cls_index, "cls"),
+                   **{m: self.rnn_outputs[m](rnn(inputs.stream(m), attention_mask)) for m, rnn in self.rnns.items()}}
         vectors[FUSION] = torch.cat([vectors[m] for m in self.used], dim=-1)
         results = {task: self.heads[task](vectors[task]) for task in self.tasks}
         extras = {**{f"prediction/{t}": r.prediction for t, r in results.items()},
@@ -131,8 +119,9 @@ class SelfMmModel(nn.Module):
         return RegressionOutput(prediction=prediction, auxiliary_loss=prediction.new_zeros(()), extras=extras)
 
     def objective(self, output: RegressionOutput, labels: torch.Tensor, step: TrainingStep | None) -> torch.Tensor:
-        """Training: the multi-task L1 loss against the memory's labels, then the memory update
-        (labels from epoch 2, features always); evaluation: L1 of the fused score."""
+        """Training (``step`` given): the multi-task L1 loss against the memory's labels, then the
+        memory update (labels from epoch 2, features always), the model's per-step state;
+        evaluation: L1 of the fused score."""
         if step is None:
             return (output.prediction.float() - labels.float()).abs().mean()
         if self.label_memory is None:

@@ -6,17 +6,19 @@ Linear -> [CLS] -> Linear), so no code is duplicated.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from shiftmsa.defaults import DEFAULT_ENCODER, DEFAULT_MAX_LENGTH
-from shiftmsa.models.modalities import check_modalities
+from shiftmsa.models.base import SentimentModelConfig
 from shiftmsa.models.msg_mba import MsgMbaModel
 from shiftmsa.models.msg_mba_config import MsgMbaConfig
 from shiftmsa.models.msg_mba_presets import TEXT_ONLY
 
 
 @dataclass
-class TextOnlyConfig:
+class TextOnlyConfig(SentimentModelConfig):
     """Args:
         encoder: text encoder name or folder.
         modalities: always ``("text",)``.
@@ -24,24 +26,29 @@ class TextOnlyConfig:
         head_dropout: dropout before the output Linear.
     """
 
+    model_name = "text-only"
+
     encoder: str = DEFAULT_ENCODER
     modalities: tuple[str, ...] = ("text",)
     max_length: int = DEFAULT_MAX_LENGTH
     head_dropout: float = 0.1
 
     def __post_init__(self) -> None:
-        self.modalities = tuple(self.modalities)
-        check_modalities(self.modalities)
+        super().__post_init__()
         if self.modalities != ("text",):
             raise ValueError(f"text-only uses modalities=('text',), got {self.modalities}")
-
-    def validate(self) -> None:
-        """Nothing corpus-dependent to check: text only."""
 
     def as_msg_mba(self) -> MsgMbaConfig:
         return replace(MsgMbaConfig(**TEXT_ONLY), encoder=self.encoder, max_length=self.max_length,
                        head_dropout=self.head_dropout)
 
 
-def build_text_only(config: TextOnlyConfig, *, load_pretrained: bool = True) -> MsgMbaModel:
-    return MsgMbaModel(config.as_msg_mba(), load_pretrained=load_pretrained)
+class TextOnlyModel(MsgMbaModel):
+    """msg-mba built from ``config.as_msg_mba()``, which is what its ``config`` attribute holds.
+    Sized for ``max_length`` like msg-mba (the value travels to the msg-mba config); no stream
+    modules to switch on."""
+
+    stream_switches: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, config: TextOnlyConfig, *, load_pretrained: bool = True) -> None:
+        super().__init__(config.as_msg_mba(), load_pretrained=load_pretrained)

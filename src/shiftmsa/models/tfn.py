@@ -56,12 +56,7 @@ def unimodal_vectors(model: FusionBaseline, text_out: int) -> UnimodalVectors:
 
 
 class TfnModel(FusionBaseline):
-    """TFN (see the module docstring).
-
-    Args:
-        config: the model configuration.
-        load_pretrained: False builds the text encoder from its config with random weights.
-    """
+    """TFN (see the module docstring)."""
 
     def __init__(self, config: TfnConfig, *, load_pretrained: bool = True) -> None:
         super().__init__(config, load_pretrained=load_pretrained)

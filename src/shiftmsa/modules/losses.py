@@ -1,4 +1,5 @@
-"""The Shifting HuberLoss and the total objective (Eq. 18-20)."""
+"""The Shifting HuberLoss (Eq. 19) and its weighted sum, the auxiliary part of Eq. 20 (the total
+objective is ``shiftmsa.models.base.SentimentModel.objective``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,3 @@ class ShiftingHuberLoss:
             total = total + self.weights[modality] * shifting_huber(shift, attention_mask, self.delta)
         return total
 
-
-def total_loss(prediction: torch.Tensor, labels: torch.Tensor, auxiliary_loss: torch.Tensor) -> torch.Tensor:
-    """Eq. 20: L_reg = MSE(y, y_hat) (Eq. 18) plus the already weighted Shifting HuberLoss terms."""
-    return functional.mse_loss(prediction, labels) + auxiliary_loss

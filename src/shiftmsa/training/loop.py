@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
-from torch.nn import functional as F
 
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus, Utterance
@@ -67,16 +66,6 @@ class RunOutcome:
         return dataclasses.asdict(self)
 
 
-def objective(output, labels: torch.Tensor, model=None, step: TrainingStep | None = None) -> torch.Tensor:
-    """The loss of a batch: MSE(y, y_hat) (Eq. 18) plus the model's weighted auxiliary terms
-    (Eq. 20), or the model's own ``objective(output, labels, step)`` when it defines one (see
-    ``shiftmsa.models.output``); ``step`` is given on training batches, None on evaluation."""
-    own = getattr(model, "objective", None)
-    if own is not None:
-        return own(output, labels, step)
-    return F.mse_loss(output.prediction.float(), labels.float()) + output.auxiliary_loss
-
-
 def batches_of(indices: Sequence[int], batch_size: int) -> list[list[int]]:
     return [list(indices[start:start + batch_size]) for start in range(0, len(indices), batch_size)]
 
@@ -84,14 +73,15 @@ def batches_of(indices: Sequence[int], batch_size: int) -> list[list[int]]:
 @torch.no_grad()
 def predict_utterances(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int,
                        device: torch.device, forward: Callable | None = None) -> Predictions:
-    """Score utterances in eval mode; ``forward`` defaults to the prepared model itself."""
+    """Score utterances in eval mode; ``forward`` defaults to the prepared model itself. The
+    objective averaged is the model's own (``SentimentModel.objective`` with no training step)."""
     forward = forward or prepared.model
     prepared.model.eval()
     ids, predictions, labels, weighted_objective = [], [], [], 0.0
     for chunk in batches_of(range(len(utterances)), batch_size):
         batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
         output = forward(**batch.model_inputs())
-        weighted_objective += float(objective(output, batch.labels, prepared.model)) * len(batch)
+        weighted_objective += float(prepared.model.objective(output, batch.labels, None)) * len(batch)
         ids.extend(batch.ids)
         predictions.extend(output.prediction.float().cpu().tolist())
         labels.extend(batch.labels.cpu().tolist())
@@ -189,7 +179,7 @@ class RunTrainer:
         for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
             batch = prepared.batch_builder([utterances[i] for i in chunk]).to(self.fabric.device)
             step = TrainingStep(torch.as_tensor(chunk, device=self.fabric.device), epoch)
-            loss = objective(model(**batch.model_inputs()), batch.labels, prepared.model, step)
+            loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
             optimizer.zero_grad(set_to_none=True)
             self.fabric.backward(loss)
             if train.max_grad_norm:

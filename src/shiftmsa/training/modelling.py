@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from torch import nn
-
 from shiftmsa.config import RunConfig, TrainConfig
 from shiftmsa.data.alignment import BatchBuilder
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.standardization import FeatureStandardizer, standardization_wanted
+from shiftmsa.models.base import MEMORY_ROWS_FIELD, TOKEN_LENGTH_FIELD, SentimentModel
 from shiftmsa.models.registry import build_model, make_config, model_spec
 from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
 from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, load_weights, read_bundle_metadata
@@ -29,7 +28,7 @@ class PreparedModel:
         name: registered model name.
         preset: its preset, or None.
         model_config: the model's resolved config dataclass.
-        model: the nn.Module.
+        model: the ``SentimentModel``.
         tokenizer: the encoder's tokenizer.
         encoder_config: the encoder's Hugging Face config (saved in bundles).
         batch_builder: utterances -> Batch, aligned for ``tokenizer``.
@@ -38,7 +37,7 @@ class PreparedModel:
     name: str
     preset: str | None
     model_config: Any
-    model: nn.Module
+    model: SentimentModel
     tokenizer: Any
     encoder_config: Any
     batch_builder: BatchBuilder
@@ -61,39 +60,34 @@ def _assemble(name: str, preset: str | None, model_config, *, max_length: int,
 
 
 def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]:
-    """``config.model.params`` plus what the corpus decides when neither params nor preset do.
+    """``config.model.params`` plus what the corpus decides when neither params nor preset do,
+    from what the model class declares (``shiftmsa.models.base.SentimentModel``):
 
-    - ``max_length``: a model sized for a token length (msg-mba's W_pt / W_pm) is sized for
-      ``data.max_length``.
-    - ``modalities``: a model's default modalities are narrowed to the streams the corpus has
+    - ``sized_for_token_length`` (msg-mba's W_pt / W_pm): ``max_length`` = ``data.max_length``.
+    - streams: the default config's ``modalities`` are narrowed to the streams the corpus has
       (text + visual on the OpenFace subset), so one command compares models on any corpus.
-      A preset that names a stream (switches on a module of it, e.g. Table III's MSG-T&A turns
-      on MSG-A) is refused on a corpus without that stream (``check_preset_streams``) rather
-      than running another model under the row's name; a preset that names none (Fig. 5's
-      layers, Table VI's RNNs, "+MBA") runs on the streams the corpus has, like the default.
-      ``model.params.modalities`` chooses the streams openly.
-    - ``train_samples``: a model with a per-utterance training memory (Self-MM's labels) has one
-      row per utterance of the corpus' train split, whatever params say.
+      A preset that switches on a module of a stream (the model's ``stream_switches``: Table
+      III's MSG-T&A turns on MSG-A) is refused on a corpus without that stream
+      (``check_preset_streams``) rather than running another model under the row's name; a
+      preset that switches on none (Fig. 5's layers, Table VI's RNNs, "+MBA") runs on the
+      streams the corpus has, like the default. ``model.params.modalities`` chooses the streams
+      openly.
+    - ``keeps_utterance_memory`` (Self-MM's labels): ``train_samples`` = one row per utterance
+      of the corpus' train split, whatever params say.
     """
     spec = model_spec(config.model.name)
-    defaults = {f.name: f.default for f in dataclasses.fields(spec.config_class)}
+    model_class = spec.model_class
     preset = spec.presets.get(config.model.preset or "", {})
     chosen = {**preset, **config.model.params}
     overrides = dict(config.model.params)
-    if "max_length" in defaults and "max_length" not in chosen:
-        overrides["max_length"] = config.data.max_length
-    if "modalities" in defaults and "modalities" not in chosen:
-        check_preset_streams(config, corpus, streams_named_by(preset, defaults["modalities"]))
-        overrides["modalities"] = tuple(m for m in defaults["modalities"] if m in corpus.modalities)
-    if "train_samples" in defaults:
-        overrides["train_samples"] = len(corpus.splits["train"])
+    if model_class.sized_for_token_length and TOKEN_LENGTH_FIELD not in chosen:
+        overrides[TOKEN_LENGTH_FIELD] = config.data.max_length
+    if "modalities" not in chosen:
+        check_preset_streams(config, corpus, model_class.streams_switched_on(preset))
+        overrides["modalities"] = tuple(m for m in spec.config_class().modalities if m in corpus.modalities)
+    if model_class.keeps_utterance_memory:
+        overrides[MEMORY_ROWS_FIELD] = len(corpus.splits["train"])
     return overrides
-
-
-def streams_named_by(preset: dict[str, Any], modalities: tuple[str, ...]) -> tuple[str, ...]:
-    """The streams a preset switches something on for: a field named after the stream
-    (``msg_acoustic``, ``huber_visual_weight``...) set to a true value."""
-    return tuple(m for m in modalities if m != "text" and any(m in key and bool(value) for key, value in preset.items()))
 
 
 def check_preset_streams(config: RunConfig, corpus: Corpus, modalities: tuple[str, ...]) -> None:
