@@ -31,7 +31,7 @@ class DataConfig:
         path: a file or folder any reader of ``shiftmsa.data`` understands, or ``"synthetic"``.
         format: ``auto`` or a reader name (see ``shiftmsa data check --help``).
         options: reader options, e.g. ``{"split": "bclstm_split", "features": ["audio_opensmile"]}``
-            for the MOSI table, or ``{"n": 3000, "seed": 0}`` for the synthetic generator.
+            for the MOSI table, or ``{"n": 600, "seed": 1}`` for the synthetic generator.
         max_length: word pieces per utterance, special tokens included (MAG-BERT's length, which
             the paper follows).
         standardize: scale each acoustic / visual column by the mean and std of the train split
@@ -166,7 +166,7 @@ PROTOCOLS: dict[str, dict[str, Any]] = {
     "cpu": {"train.epochs": 6, "train.batch_size": 32, "train.head_learning_rate": 1e-3},
 }
 PROTOCOL_DESCRIPTIONS: dict[str, str] = {
-    "mosi": "Section IV-E on CMU-MOSI: the defaults",
+    "mosi": "Section IV-E on CMU-MOSI, the defaults",
     "mosei": "Section IV-E on CMU-MOSEI",
     "cpu": "short, for 2-core machines",
 }
