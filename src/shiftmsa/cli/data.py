@@ -66,7 +66,7 @@ def register(subparsers) -> None:
                                        formatter_class=argparse.RawDescriptionHelpFormatter)
     check_parser.add_argument("path", help="file or folder (or 'synthetic')")
     check_parser.add_argument("--format", choices=FORMATS, default=config_default("data.format"),
-                              help="reader (default: %(default)s: decided from the path)")
+                              help="reader; auto decides from the path (default: %(default)s)")
     add_data_option_argument(check_parser)
     check_parser.add_argument("--tokenizer", default=DEFAULT_ENCODER,
                               help=f"count word pieces with this encoder's tokenizer ('{NO_TOKENIZER}' to skip) "
