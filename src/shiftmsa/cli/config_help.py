@@ -276,7 +276,8 @@ def config_keys_epilog(width: int = 78) -> str:
         owner, name = config_field(key)
         item = describe_fields(owner)[list(_fields(owner)).index(name)]
         lines.append(f"  {key} = {item.default} ({item.type})")
-        lines.extend(textwrap.wrap(item.summary, width, initial_indent=" " * 6, subsequent_indent=" " * 6))
+        lines.extend(textwrap.wrap(item.summary, width, initial_indent=" " * 6, subsequent_indent=" " * 6,
+                                   break_long_words=False, break_on_hyphens=False))
     return "\n".join(lines)
 
 

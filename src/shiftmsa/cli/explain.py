@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.config_help import option_help
 from shiftmsa.cli.run import _config_from_args, _prediction_inputs
 from shiftmsa.data.contract import SPLITS
 
@@ -70,14 +71,14 @@ def register(subparsers) -> None:
                          help="t-SNE perplexity, lowered for fewer utterances (default: "
                               "api.ExplainOptions.perplexity)")
     data = explain.add_argument_group("a labelled split (t-SNE over all of it; the other figures per utterance)")
-    data.add_argument("--data", metavar="PATH", help="dataset file or folder, or 'synthetic'")
-    data.add_argument("--format", help="reader name (default auto)")
+    data.add_argument("--data", metavar="PATH", help=option_help("data.path", "dataset file or folder, or 'synthetic'"))
+    data.add_argument("--format", help=option_help("data.format", "reader name"))
     data.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
                       help="reader option, e.g. split=sdk_fold or features=[audio_opensmile]")
     data.add_argument("--config", metavar="YAML", help="a run configuration file whose data section to use")
     data.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                       help="any config value by dotted key, e.g. data.max_length=64")
-    data.add_argument("--split", choices=SPLITS, default="test")
+    data.add_argument("--split", choices=SPLITS, default="test", help="the split to draw (default: %(default)s)")
     data.add_argument("--ids", metavar="LIST", help="comma-separated utterance ids (default: the first --limit)")
     data.add_argument("--limit", type=int, default=3, help="utterances drawn without --ids (default: %(default)s)")
     new = explain.add_argument_group("new utterances (no labels: no t-SNE)")

@@ -26,7 +26,8 @@ def describe_model(spec) -> list[str]:
     for item in describe_fields(spec.config_class):
         lines.append(f"    {item.name} = {item.default} ({item.type})")
         if item.summary:
-            lines.extend(textwrap.wrap(item.summary, 96, initial_indent=" " * 8, subsequent_indent=" " * 8))
+            lines.extend(textwrap.wrap(item.summary, 96, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                                       break_long_words=False, break_on_hyphens=False))
     return lines
 
 

@@ -198,7 +198,8 @@ def register(subparsers) -> None:
                     "interrupted runs in the output folder.")
     train.add_argument("--model", default=config_default("model.name"),
                        help=option_help("model.name", "registered model (see `shiftmsa models`)"))
-    train.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
+    train.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. table3.msg_t_a; "
+                                                                   "null: the model's own defaults"))
     _add_config_options(train)
     train.set_defaults(handler=_train)
 

@@ -64,7 +64,8 @@ def register(subparsers) -> None:
                     "--storage postgresql://... and --study NAME to share the work (docs/search.md).")
     search.add_argument("--model", default=config_default("model.name"),
                         help=option_help("model.name", "registered model (see `shiftmsa models`)"))
-    search.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
+    search.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. table3.msg_t_a; "
+                                                                   "null: the model's own defaults"))
     search.add_argument("--space", required=True, metavar="YAML|NAME",
                         help=f"search space file, or a shipped one: {', '.join(shipped_spaces())}")
     search.add_argument("--sampler", choices=("grid", "tpe"), help="override the space's sampler")
