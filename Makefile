@@ -33,9 +33,9 @@ system-packages:
 		else echo "note: espeak-ng/libgl1/postgresql missing and apt-get unavailable: their tests will skip"; fi; \
 	fi
 
+# what it runs (protocol, epochs, seeds, output folder) is configs/synthetic_demo.yaml
 demo: $(STAMP)
-	$(VENV)/bin/shiftmsa compare --models text-only,msg-mba --protocol cpu --epochs 3 \
-		--seeds 0,1,2 --output runs/demo
+	$(VENV)/bin/shiftmsa compare --config configs/synthetic_demo.yaml --models text-only,msg-mba
 
 test: $(STAMP) system-packages
 	$(VENV)/bin/python -m pytest

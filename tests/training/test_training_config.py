@@ -58,3 +58,61 @@ def test_values_of_the_right_type_are_kept_or_widened():
     config = load_config(None, ["train.head_learning_rate=1", "train.devices=auto", "data.path=2024"])
     assert config.train.head_learning_rate == 1.0 and isinstance(config.train.head_learning_rate, float)
     assert config.train.devices == "auto" and config.data.path == "2024"
+
+
+def _set_keys(values: dict) -> dict:
+    """The run-config keys a config file sets: ``section.field`` (``data.options`` whole) -> value."""
+    keys = {}
+    for section, content in values.items():
+        if section in ("protocol", "output_dir"):
+            keys[section] = content
+        else:
+            keys.update({f"{section}.{name}": value for name, value in content.items()})
+    return keys
+
+
+def test_shipped_config_files_set_only_what_differs_from_the_defaults(tmp_path):
+    """A config file states what it changes (after the protocol it starts from), never a default again."""
+    from pathlib import Path
+
+    import yaml
+
+    from shiftmsa.models import available_models
+
+    presets = {spec.name: set(spec.presets) for spec in available_models()}
+    for path in sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml")):
+        values = yaml.safe_load(path.read_text())
+        config = load_config(path)
+        start = tmp_path / "start.yaml"
+        start.write_text(yaml.safe_dump({"protocol": values["protocol"]} if "protocol" in values else {}))
+        base = load_config(start).to_dict()
+        for key, value in _set_keys(values).items():
+            if key == "protocol":
+                continue
+            section, _, name = key.rpartition(".")
+            default = base[section][name] if section else base[name]
+            assert value != default, f"{path.name}: {key} restates its default {default!r}"
+        assert config.model.preset is None or config.model.preset in presets[config.model.name], path.name
+
+
+def test_a_config_file_may_start_from_a_protocol(tmp_path):
+    from shiftmsa.config import PROTOCOLS
+
+    path = tmp_path / "run.yaml"
+    path.write_text("protocol: cpu\ntrain:\n  epochs: 3\n")
+    config = load_config(path)
+    assert config.train.epochs == 3  # the file's own value wins over its protocol's
+    assert config.train.batch_size == PROTOCOLS["cpu"]["train.batch_size"]
+    assert config.train.head_learning_rate == PROTOCOLS["cpu"]["train.head_learning_rate"]
+    assert load_config(path, protocol="mosi").train.epochs == PROTOCOLS["mosi"]["train.epochs"]  # --protocol: after
+    assert load_config(path, ["train.epochs=2"]).train.epochs == 2
+    path.write_text("protocol: gpu\n")
+    with pytest.raises(ConfigError, match="run.yaml: unknown protocol 'gpu'"):
+        load_config(path)
+
+
+def test_protocols_take_their_default_values_from_the_dataclass():
+    from shiftmsa.config import PROTOCOLS, TrainConfig
+
+    assert PROTOCOLS["mosi"] == {"train.epochs": TrainConfig().epochs, "train.batch_size": TrainConfig().batch_size}
+    assert load_config(None, [], protocol="mosi") == load_config(None, [])

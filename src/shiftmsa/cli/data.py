@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from shiftmsa.cli import add_data_option_argument, data_options
+from shiftmsa.cli.config_help import config_default, describe_fields, field_default, option_help
 from shiftmsa.config import parse_value
 from shiftmsa.data.reading import FORMATS, detect_format, read_corpus
 from shiftmsa.data.readers.csd import read_computational_sequence
@@ -20,8 +21,9 @@ READER_OPTIONS_HELP = """reader options (--data-option KEY=VALUE, the same in tr
   csd         folds=FILE (CSV id/video + split column, or JSON), words=FILE.csd or texts=FILE.csv,
               acoustic=FILE.csd, visual=FILE.csd
   mmsa-pkl    sequences=auto|mean
-  synthetic   n=3000, seed=0, acoustic_dim=16, visual_dim=12
-  every format with features: inf_policy=zero|error (replace +/-inf with 0 and count, or refuse)"""
+  synthetic   {synthetic}
+  every format with features: inf_policy=zero|error (replace +/-inf with 0 and count, or refuse)""".format(
+    synthetic=", ".join(f"{item.name}={item.default}" for item in describe_fields(generate_synthetic)))
 
 
 def _tokenizer(name: str):
@@ -63,17 +65,20 @@ def register(subparsers) -> None:
                                        epilog=READER_OPTIONS_HELP,
                                        formatter_class=argparse.RawDescriptionHelpFormatter)
     check_parser.add_argument("path", help="file or folder (or 'synthetic')")
-    check_parser.add_argument("--format", choices=FORMATS, default="auto")
+    check_parser.add_argument("--format", choices=FORMATS, default=config_default("data.format"),
+                              help="reader; auto decides from the path (default: %(default)s)")
     add_data_option_argument(check_parser)
     check_parser.add_argument("--tokenizer", default=DEFAULT_ENCODER,
-                              help=f"count word pieces with this encoder's tokenizer ('{NO_TOKENIZER}' to skip)")
-    check_parser.add_argument("--max-length", type=int, default=50)
+                              help=f"count word pieces with this encoder's tokenizer ('{NO_TOKENIZER}' to skip) "
+                                   "(default: %(default)s)")
+    check_parser.add_argument("--max-length", type=int, default=config_default("data.max_length"),
+                              help=option_help("data.max_length", "count utterances longer than this many word "
+                                                                  "pieces (data.max_length of a run)"))
     check_parser.set_defaults(handler=check)
 
     synth_parser = commands.add_parser("synth", help="write the synthetic dataset as a native folder")
     synth_parser.add_argument("out", help="destination folder")
-    synth_parser.add_argument("--n", type=int, default=3000, help="utterances (2/3 train, 1/6 valid, 1/6 test)")
-    synth_parser.add_argument("--seed", type=int, default=0)
-    synth_parser.add_argument("--acoustic-dim", type=int, default=16)
-    synth_parser.add_argument("--visual-dim", type=int, default=12)
+    for name in ("n", "seed", "acoustic_dim", "visual_dim"):  # generate_synthetic's parameters and defaults
+        synth_parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=field_default(generate_synthetic, name),
+                                  help=option_help((generate_synthetic, name)))
     synth_parser.set_defaults(handler=synth)

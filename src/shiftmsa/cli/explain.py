@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.config_help import option_help
 from shiftmsa.cli.run import _config_from_args, _prediction_inputs
 from shiftmsa.data.contract import SPLITS
 
@@ -23,9 +24,10 @@ def _explain(args: argparse.Namespace) -> int:
     if args.video and not args.transcript:
         raise CommandError("--video needs --transcript TEXT_OR_FILE")
     try:
-        options = api.ExplainOptions(figures=_names(args.figures), layers=args.layers, per_head=args.per_head,
-                                     modalities=_names(args.modalities), seed=args.seed,
-                                     perplexity=args.perplexity)
+        given = {name: getattr(args, name) for name in ("layers", "seed", "perplexity")
+                 if getattr(args, name) is not None}  # the others: ExplainOptions' defaults
+        options = api.ExplainOptions(figures=_names(args.figures), per_head=args.per_head,
+                                     modalities=_names(args.modalities), **given)
         common = {"compare": args.compare, "options": options, "output": args.folder,
                   "log": lambda line: print(line, flush=True)}
         if new_inputs:
@@ -56,26 +58,29 @@ def register(subparsers) -> None:
                          help="folder for the PNG and JSON files")
     explain.add_argument("--figures", metavar="LIST",
                          help="comma-separated, from attention, p_att, shifts, tsne (default: all the model gives)")
-    explain.add_argument("--layers", default="2,3,last",
-                         help="attention layers, 1-based, 'last' = the last (default 2,3,last as in Fig. 6)")
+    explain.add_argument("--layers", metavar="LIST",
+                         help="attention layers, 1-based, 'last' = the last (default: api.ExplainOptions.layers, "
+                              "those of the paper's Fig. 6)")
     explain.add_argument("--per-head", action="store_true", help="draw every attention head besides their mean")
     explain.add_argument("--modalities", metavar="LIST",
                          help="modalities for shifts, p_att and t-SNE (default: all the model gives)")
     explain.add_argument("--compare", metavar="CHECKPOINT",
                          help="a second checkpoint drawn beside the first in the t-SNE (e.g. one without MSG)")
-    explain.add_argument("--seed", type=int, default=0, help="t-SNE random state (default 0)")
-    explain.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
+    explain.add_argument("--seed", type=int, help="t-SNE random state (default: api.ExplainOptions.seed)")
+    explain.add_argument("--perplexity", type=float,
+                         help="t-SNE perplexity, lowered for fewer utterances (default: "
+                              "api.ExplainOptions.perplexity)")
     data = explain.add_argument_group("a labelled split (t-SNE over all of it; the other figures per utterance)")
-    data.add_argument("--data", metavar="PATH", help="dataset file or folder, or 'synthetic'")
-    data.add_argument("--format", help="reader name (default auto)")
+    data.add_argument("--data", metavar="PATH", help=option_help("data.path", "dataset file or folder, or 'synthetic'"))
+    data.add_argument("--format", help=option_help("data.format", "reader name"))
     data.add_argument("--data-option", action="append", default=[], metavar="KEY=VALUE",
                       help="reader option, e.g. split=sdk_fold or features=[audio_opensmile]")
     data.add_argument("--config", metavar="YAML", help="a run configuration file whose data section to use")
     data.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                      help="any config value by dotted key, e.g. data.max_length=50")
-    data.add_argument("--split", choices=SPLITS, default="test")
+                      help="any config value by dotted key, e.g. data.max_length=64")
+    data.add_argument("--split", choices=SPLITS, default="test", help="the split to draw (default: %(default)s)")
     data.add_argument("--ids", metavar="LIST", help="comma-separated utterance ids (default: the first --limit)")
-    data.add_argument("--limit", type=int, default=3, help="utterances drawn without --ids (default 3)")
+    data.add_argument("--limit", type=int, default=3, help="utterances drawn without --ids (default: %(default)s)")
     new = explain.add_argument_group("new utterances (no labels: no t-SNE)")
     new.add_argument("--input", help="JSONL (id, text|words, acoustic?, visual?) or CSV (id, text)")
     new.add_argument("--text", help="one utterance's text (text-only models)")

@@ -7,12 +7,14 @@ import json
 import sys
 import time
 
+from shiftmsa.cli.config_help import field_default, option_help
 from shiftmsa.features.settings import ACOUSTIC_EXTRACTORS, ExtractionSettings
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--acoustic", choices=ACOUSTIC_EXTRACTORS, default="librosa",
-                        help="acoustic extractor (openSMILE ones need the opensmile extra; default librosa)")
+    parser.add_argument("--acoustic", choices=ACOUSTIC_EXTRACTORS, default=field_default(ExtractionSettings, "acoustic"),
+                        help=option_help((ExtractionSettings, "acoustic"), "acoustic extractor (openSMILE ones need "
+                                                                           "the opensmile extra)"))
     parser.add_argument("--no-visual", action="store_true", help="skip the video stream even when present")
     parser.add_argument("--video-fps", type=float, default=None,
                         help="analyse at most this many video frames per second (default: all)")

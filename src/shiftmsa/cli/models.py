@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import MISSING, fields
+import textwrap
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.config_help import describe_fields
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,15 +16,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def describe_model(spec) -> list[str]:
-    """The lines printed for one model: description, presets, fields with defaults."""
+    """The lines printed for one model: description, presets, and each config field with its
+    default and the first sentence of its description (both from its config class)."""
     lines = [f"{spec.name}: {spec.description}", "  presets:"]
     width = max((len(p) for p in spec.presets), default=0)
     lines += [f"    {preset:<{width}}  {spec.preset_descriptions.get(preset, '')}".rstrip()
               for preset in spec.presets] or ["    (none)"]
-    lines.append("  config fields (default):")
-    for field in fields(spec.config_class):
-        default = field.default if field.default is not MISSING else field.default_factory()
-        lines.append(f"    {field.name} = {default!r}")
+    lines.append("  config fields (--set model.params.NAME=VALUE; NAME = default (type): description):")
+    for item in describe_fields(spec.config_class):
+        lines.append(f"    {item.name} = {item.default} ({item.type})")
+        if item.summary:
+            lines.extend(textwrap.wrap(item.summary, 96, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                                       break_long_words=False, break_on_hyphens=False))
     return lines
 
 

@@ -49,6 +49,7 @@ def register(subparsers) -> None:
                              "table5 (components on XLNet), table6 (RNN variants), fig5 (MSG-T layer), "
                              "fig9 (F1 per epoch with / without the Shifting HuberLoss), all")
     parser.add_argument("--jobs", type=int, default=1,
-                        help="runs side by side, one process each (default 1: one after another)")
-    _add_config_options(parser)
+                        help="runs side by side, one process each; 1 runs them one after another "
+                             "(default: %(default)s)")
+    _add_config_options(parser, output_default=DEFAULT_OUTPUT)
     parser.set_defaults(handler=_reproduce)

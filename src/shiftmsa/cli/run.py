@@ -13,24 +13,30 @@ import sys
 from pathlib import Path
 
 from shiftmsa.cli import CommandError, add_data_option_argument, data_options
+from shiftmsa.cli.config_help import HelpFormatter, config_default, config_keys_epilog, option_help, protocol_help
 from shiftmsa.config import PROTOCOLS, ConfigError, RunConfig, load_config
 from shiftmsa.data.contract import SPLITS
 
 
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
+def _add_config_options(parser: argparse.ArgumentParser, output_default: str = RunConfig.output_dir) -> None:
+    """The configuration options; their help (and the list of --set keys after it) is generated
+    from the run-config dataclasses and PROTOCOLS (``shiftmsa.cli.config_help``)."""
+    parser.formatter_class = HelpFormatter
+    parser.epilog = config_keys_epilog()
     group = parser.add_argument_group("configuration (later options win)")
     group.add_argument("--config", metavar="YAML", help="a run configuration file (see configs/)")
-    group.add_argument("--protocol", choices=sorted(PROTOCOLS),
-                       help="training protocol: mosi (40 epochs, batch 48; the default values), "
-                            "mosei (20 epochs, batch 48), cpu (short, for 2-core machines)")
-    group.add_argument("--data", metavar="PATH", help="dataset file or folder, or 'synthetic' (default)")
-    group.add_argument("--format", help="reader name (default auto; see `shiftmsa data check --help`)")
+    group.add_argument("--protocol", choices=list(PROTOCOLS), help=protocol_help())
+    group.add_argument("--data", metavar="PATH", help=option_help("data.path", "dataset file or folder, or 'synthetic'"))
+    group.add_argument("--format", help=option_help("data.format", "reader name (see `shiftmsa data check --help`)"))
     add_data_option_argument(group)
-    group.add_argument("--seeds", metavar="LIST", help="comma-separated seeds (default 0,1,2,3,4)")
-    group.add_argument("--epochs", type=int, help="training epochs")
-    group.add_argument("--output", metavar="DIR", help="experiment folder (default runs/default)")
+    group.add_argument("--seeds", metavar="LIST", help=option_help("train.seeds", "comma-separated seeds, one run each",
+                                                                   separator=","))
+    group.add_argument("--epochs", type=int, help=option_help("train.epochs", "training epochs"))
+    group.add_argument("--output", metavar="DIR", help=option_help("output_dir", "experiment folder",
+                                                                   default=output_default))
     group.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                       help="any config value by dotted key, e.g. train.learning_rate=3e-5")
+                       help="any config value by dotted key, e.g. train.learning_rate=3e-5 (the keys are listed "
+                            "below)")
 
 
 def _config_from_args(args: argparse.Namespace) -> RunConfig:
@@ -190,8 +196,10 @@ def register(subparsers) -> None:
         description="Train a model with the paper's protocol (AdamW, warm-up, best epoch by "
                     "validation objective, test scored once) over every seed, resuming finished or "
                     "interrupted runs in the output folder.")
-    train.add_argument("--model", default="msg-mba", help="registered model (see `shiftmsa models`)")
-    train.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
+    train.add_argument("--model", default=config_default("model.name"),
+                       help=option_help("model.name", "registered model (see `shiftmsa models`)"))
+    train.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. table3.msg_t_a; "
+                                                                   "null: the model's own defaults"))
     _add_config_options(train)
     train.set_defaults(handler=_train)
 
@@ -201,8 +209,8 @@ def register(subparsers) -> None:
                     "acc7, acc2_non0, f1_non0, acc2_has0, f1_has0, mae, corr with paired t-test "
                     "p-values against the reference.")
     compare.add_argument("--models", default="text-only,mag,msg-mba",
-                         help="comma-separated NAME or NAME:PRESET (default text-only,mag,msg-mba)")
-    compare.add_argument("--reference", help="model the p-values compare against (default: the first)")
+                         help="comma-separated NAME or NAME:PRESET (default: %(default)s)")
+    compare.add_argument("--reference", help="model the p-values compare against (default: the first of --models)")
     _add_config_options(compare)
     compare.set_defaults(handler=_compare)
 
@@ -211,7 +219,7 @@ def register(subparsers) -> None:
         description="Score a checkpoint on one split: of the data named by --data / --format / "
                     "--data-option / --config, or else of the data its run was trained on.")
     evaluate.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best)")
-    evaluate.add_argument("--split", choices=SPLITS, default="test")
+    evaluate.add_argument("--split", choices=SPLITS, default="test", help="the split to score (default: %(default)s)")
     _add_config_options(evaluate)
     evaluate.set_defaults(handler=_evaluate)
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.config_help import config_default, field_default, option_help
 from shiftmsa.cli.run import _add_config_options, _config_from_args
 from shiftmsa.config import ConfigError
+from shiftmsa.experiments.search.options import PRUNERS, STUDY_FILE, SearchOptions  # cheap: no torch, no Optuna
 from shiftmsa.experiments.search.space import shipped_spaces  # cheap: no torch, no Optuna
 
 
@@ -60,25 +62,31 @@ def register(subparsers) -> None:
                     "is written as best.yaml and trained over --final-seeds to report test metrics. "
                     "Rerun the same command to continue; run it on several machines with one "
                     "--storage postgresql://... and --study NAME to share the work (docs/search.md).")
-    search.add_argument("--model", default="msg-mba", help="registered model (see `shiftmsa models`)")
-    search.add_argument("--preset", help="one of the model's presets, e.g. table3.msg_t_a")
+    search.add_argument("--model", default=config_default("model.name"),
+                        help=option_help("model.name", "registered model (see `shiftmsa models`)"))
+    search.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. table3.msg_t_a; "
+                                                                   "null: the model's own defaults"))
     search.add_argument("--space", required=True, metavar="YAML|NAME",
                         help=f"search space file, or a shipped one: {', '.join(shipped_spaces())}")
     search.add_argument("--sampler", choices=("grid", "tpe"), help="override the space's sampler")
     search.add_argument("--trials", type=int, help="trial budget (tpe: required; grid: its size, the default)")
     search.add_argument("--study", help="study name (default: the model label)")
     search.add_argument("--storage", metavar="URL",
-                        help="Optuna storage (default sqlite:///OUTPUT/study.db); postgresql://user@host/db "
+                        help=f"Optuna storage (default: sqlite:///OUTPUT/{STUDY_FILE}); postgresql://user@host/db "
                              "for a study shared by machines")
-    search.add_argument("--jobs", type=int, default=1, help="trial worker processes on this machine")
-    search.add_argument("--final-seeds", type=_seeds, default=(0, 1, 2, 3, 4), metavar="LIST",
-                        help="seeds of the chosen configuration's final training (default 0,1,2,3,4)")
+    search.add_argument("--jobs", type=int, default=field_default(SearchOptions, "jobs"),
+                        help=option_help((SearchOptions, "jobs"), "trial worker processes on this machine"))
+    search.add_argument("--final-seeds", type=_seeds, default=field_default(SearchOptions, "final_seeds"),
+                        metavar="LIST", help=option_help((SearchOptions, "final_seeds"), separator=","))
     search.add_argument("--no-final", dest="final", action="store_false",
                         help="only run trials (helper machines of a shared study)")
-    search.add_argument("--pruner", choices=("median", "none"), default="median",
-                        help="prune trials whose validation objective trails the median (default)")
-    search.add_argument("--prune-from-epoch", type=int, default=2, metavar="E",
-                        help="no pruning before this epoch of a trial's first seed (default 2)")
-    search.add_argument("--sampler-seed", type=int, default=0, help="seed of the tpe sampler")
+    search.add_argument("--pruner", choices=PRUNERS, default=field_default(SearchOptions, "pruner"),
+                        help=option_help((SearchOptions, "pruner"), "prune trials whose validation objective "
+                                                                    "trails the median, or none"))
+    search.add_argument("--prune-from-epoch", type=int, default=field_default(SearchOptions, "prune_from_epoch"),
+                        metavar="E", help=option_help((SearchOptions, "prune_from_epoch"),
+                                                      "no pruning before this epoch of a trial's first seed"))
+    search.add_argument("--sampler-seed", type=int, default=field_default(SearchOptions, "sampler_seed"),
+                        help=option_help((SearchOptions, "sampler_seed")))
     _add_config_options(search)
     search.set_defaults(handler=_search)

@@ -6,6 +6,7 @@ import numpy as np
 
 from shiftmsa.data.contract import SPLITS, Corpus
 from shiftmsa.data.readers.csd import ComputationalSequence
+from shiftmsa.defaults import DEFAULT_MAX_LENGTH
 
 LABEL_CLASSES = tuple(range(-3, 4))
 METADATA_WIDTH = 100
@@ -44,7 +45,7 @@ def piece_counts(corpus: Corpus, tokenizer) -> list[int]:
 
 
 def summarize_corpus(corpus: Corpus, *, format_name: str | None = None, tokenizer=None, tokenizer_name: str = "",
-                     max_length: int = 50) -> str:
+                     max_length: int = DEFAULT_MAX_LENGTH) -> str:
     """Splits, streams, alignment, sequence lengths, label histogram, repairs and notes, one per line.
 
     Args:

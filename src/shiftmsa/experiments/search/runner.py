@@ -24,6 +24,7 @@ from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.experiment import Experiment, compare_records, write_table
+from shiftmsa.experiments.search.options import PRUNERS, STUDY_FILE, SearchOptions  # noqa: F401 (re-exported)
 from shiftmsa.experiments.search.report import BEST_CONFIG, best_config, write_trials_table
 from shiftmsa.experiments.search.space import SearchSpace
 from shiftmsa.experiments.search.study import StudySettings, open_study
@@ -32,36 +33,6 @@ from shiftmsa.experiments.search.worker import run_worker
 from shiftmsa.store.fingerprint import fingerprint_text
 
 FINAL_FOLDER = "final"
-STUDY_FILE = "study.db"
-DEFAULT_FINAL_SEEDS = (0, 1, 2, 3, 4)
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    """How to search, besides the base configuration and the space.
-
-    Args:
-        trials: the study's trial budget; required for tpe, at most the grid size for a grid
-            (None = the whole grid).
-        study: the study name (default: the model label).
-        storage: an SQLAlchemy URL (default: ``sqlite:///<output>/study.db``).
-        jobs: worker processes on this machine.
-        final_seeds: seeds of the final training of the chosen configuration.
-        final: run the final step (turn off on the helper machines of a shared study).
-        pruner: ``median`` or ``none``.
-        prune_from_epoch: the first epoch at which a trial may be pruned.
-        sampler_seed: seed of the tpe sampler.
-    """
-
-    trials: int | None = None
-    study: str | None = None
-    storage: str | None = None
-    jobs: int = 1
-    final_seeds: tuple[int, ...] = DEFAULT_FINAL_SEEDS
-    final: bool = True
-    pruner: str = "median"
-    prune_from_epoch: int = 2
-    sampler_seed: int = 0
 
 
 @dataclass
@@ -94,7 +65,7 @@ def study_settings(config: RunConfig, space: SearchSpace, options: SearchOptions
         raise ValueError("a tpe search needs --trials N (N >= 1)")
     else:
         budget = options.trials
-    if options.pruner not in ("median", "none"):
+    if options.pruner not in PRUNERS:
         raise ValueError(f"pruner must be median or none, got {options.pruner!r}")
     identity = json.dumps({"run": fingerprint_text(config), "seeds": config.train.seeds}, sort_keys=True)
     return StudySettings(name=options.study or config.model.label,
