@@ -7,6 +7,7 @@ import pytest
 
 from shiftmsa.config import RunConfig, TrainConfig, load_config
 from shiftmsa.data import generate_synthetic
+from shiftmsa.experiments import runner
 from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.models import available_models
 from shiftmsa.store.fingerprint import fingerprint_differences, fingerprint_digest, fingerprint_text
@@ -97,10 +98,10 @@ def test_redefining_a_preset_changes_the_fingerprint_of_its_runs(monkeypatch):
 
 
 def test_a_run_of_the_first_release_store_is_skipped(tmp_path, monkeypatch):
-    monkeypatch.setattr(Experiment, "_train", lambda *args: pytest.fail("retrained a stored run"))
+    monkeypatch.setattr(runner, "train_run", lambda *args: pytest.fail("retrained a stored run"))
     (tmp_path / "results.jsonl").write_text(json.dumps(STORED_RECORD) + "\n")
     config = reproduce_results_config("text-only")
     config.output_dir, config.train.seeds = str(tmp_path), [0]
     messages = []
     assert Experiment(config, log=messages.append).run(generate_synthetic(36, seed=5, acoustic_dim=4, visual_dim=3)) == [STORED_RECORD]
-    assert "run 1 of 1: finished earlier" in messages[0]
+    assert "run 1 of 1: finished earlier" in messages[1]

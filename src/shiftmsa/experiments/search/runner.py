@@ -23,12 +23,13 @@ from typing import Callable
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
-from shiftmsa.experiments.experiment import Experiment, compare_records, write_table
+from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.experiments.search.report import BEST_CONFIG, best_config, write_trials_table
 from shiftmsa.experiments.search.space import SearchSpace
 from shiftmsa.experiments.search.study import StudySettings, open_study
 from shiftmsa.experiments.search.trial import TrialRunner, check_values
 from shiftmsa.experiments.search.worker import run_worker
+from shiftmsa.experiments.tables import compare_records, write_table
 
 FINAL_FOLDER = "final"
 STUDY_FILE = "study.db"
