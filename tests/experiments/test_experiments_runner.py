@@ -1,8 +1,9 @@
-"""The runner: planned runs trained here or as worker processes, within deadlines."""
+"""The runner: planned runs trained here or as worker processes, within deadlines; plan files."""
 
 import sys
 import time
 
+import pytest
 
 from shiftmsa.cli import main
 from shiftmsa.config import ModelConfig, load_config
@@ -54,6 +55,67 @@ def test_a_worker_still_going_at_the_hard_deadline_is_stopped(tmp_path, tiny_ber
                           command=lambda path: [sys.executable, "-c", "import time; time.sleep(60)"])
     assert results[0].status == STOPPED and time.monotonic() - started < 30
     assert "the hard deadline (1 s) passed; no record" in results[0].detail
+
+
+def write_plan(folder, encoder, *lines):
+    common = (f"--model text-only --data synthetic --data-option n=40 --epochs 1 --set model.params.encoder={encoder} "
+              "--set data.max_length=16 --set train.batch_size=16")
+    plan = folder / "plan.txt"
+    plan.write_text("\n".join(line.format(common=common) for line in lines) + "\n")
+    return plan
+
+
+def plan_command(plan, output, *options):
+    return main(["plan", str(plan), "--output", str(output), "--set", "train.accelerator=cpu",
+                 "--set", "train.num_threads=1", *options])
+
+
+@pytest.mark.slow
+def test_a_plan_runs_side_by_side_into_its_stores_and_a_rerun_trains_nothing(tmp_path, tiny_bert_dir, capsys):
+    plan = write_plan(tmp_path, tiny_bert_dir, "# a comparison in two stores", "first {common} --seeds 0",
+                      "first {common} --seeds 1  # the second seed", "",
+                      "second {common} --seeds 0 --set train.learning_rate=1e-4")
+    output = tmp_path / "runs"
+    assert plan_command(plan, output, "--jobs", "2") == 0
+    out = capsys.readouterr().out
+    assert "3 run(s) to train, 0 already in 2 stores" in out
+    assert "3 run(s): 3 trained, 0 finished earlier, 0 failed, 0 not started, 0 stopped" in out
+    assert sorted(r["seed"] for r in ResultStore(output / "first").records()) == [0, 1]
+    assert [r["seed"] for r in ResultStore(output / "second").records()] == [0]
+    assert len(list((output / "first" / "logs").iterdir())) == 2  # one worker's output per run
+    stored = {store: (output / store / "results.jsonl").read_text() for store in ("first", "second")}
+
+    assert plan_command(plan, output, "--jobs", "2", "--require-all") == 0
+    out = capsys.readouterr().out
+    assert "0 run(s) to train, 3 already in 2 stores" in out and "3 finished earlier" in out
+    assert {store: (output / store / "results.jsonl").read_text() for store in stored} == stored
+
+
+def test_a_start_deadline_of_0_starts_nothing_and_says_so(tmp_path, tiny_bert_dir, capsys):
+    plan = write_plan(tmp_path, tiny_bert_dir, "first {common} --seeds 0,1", "second {common} --seeds 0")
+    assert plan_command(plan, tmp_path / "runs", "--start-deadline", "0") == 0
+    out = capsys.readouterr().out
+    assert out.count("not started: the start deadline (0 s) has passed") == 3
+    assert "3 run(s): 0 trained, 0 finished earlier, 0 failed, 3 not started, 0 stopped" in out
+    assert not (tmp_path / "runs" / "first" / "results.jsonl").exists()
+    assert plan_command(plan, tmp_path / "runs", "--start-deadline", "0", "--require-all") == 1
+
+
+def test_a_hard_deadline_stops_a_long_run_and_leaves_no_record(tmp_path, tiny_bert_dir, capsys):
+    plan = write_plan(tmp_path, tiny_bert_dir, "slow {common} --seeds 0 --epochs 1000 --data-option n=200")
+    started = time.monotonic()
+    assert plan_command(plan, tmp_path / "runs", "--hard-deadline", "4") == 0  # a stopped run is no failure
+    assert time.monotonic() - started < 20
+    out = capsys.readouterr().out
+    assert "[text-only seed 0] run 1 of 1: stopped after" in out and "the hard deadline (4 s) passed; no record" in out
+    assert ResultStore(tmp_path / "runs" / "slow").records() == []
+    assert plan_command(plan, tmp_path / "runs", "--hard-deadline", "0", "--require-all") == 1
+
+
+def test_a_bad_plan_line_is_refused_with_its_place(tmp_path, tiny_bert_dir, capsys):
+    plan = write_plan(tmp_path, tiny_bert_dir, "first {common} --seeds 0", "first --model nope --seeds 0")
+    assert plan_command(plan, tmp_path / "runs") == 2
+    assert f"{plan}:2: unknown model 'nope'" in capsys.readouterr().err
 
 
 def test_cli_refuses_table5_on_a_bert_encoder(capsys, tiny_bert_dir, tmp_path):
