@@ -42,6 +42,8 @@ class _StoppingProgress(EpochProgress):
     def batch_done(self, done: int) -> None:
         super().batch_done(done)
         if self.stop_at is not None and time.monotonic() >= self.stop_at:
+            if self.bar is not None:
+                self.bar.close()
             raise HardDeadline()
 
 
