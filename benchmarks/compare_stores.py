@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from shiftmsa.experiments.experiment import compare_records, format_table
+from shiftmsa.experiments.tables import compare_records, format_table
 from shiftmsa.store.records import RESULTS_FILE, ResultStore
 
 METRICS = ("acc7", "acc2_non0", "f1_non0", "mae_non0", "corr_non0", "mae", "corr")

@@ -20,9 +20,10 @@ import numpy as np
 from shiftmsa.config import DataConfig, ModelConfig, RunConfig, load_config
 from shiftmsa.data.contract import Corpus, DataError, Utterance
 from shiftmsa.data.reading import load_corpus
-from shiftmsa.experiments.experiment import ComparisonRow, Experiment, compare_records, write_table
+from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.experiments.reproduce import ReproduceResult
 from shiftmsa.experiments.reproduce import reproduce as run_reproduction
+from shiftmsa.experiments.tables import ComparisonRow, compare_records, write_table
 from shiftmsa.explain import ExplainOptions, FigureData, explain_model, write_figures
 from shiftmsa.training.checkpoint import read_bundle_metadata
 from shiftmsa.training.loop import Predictions, predict_utterances

@@ -10,6 +10,7 @@ import pytest
 from shiftmsa.config import ModelConfig, load_config
 from shiftmsa.data import generate_synthetic
 from shiftmsa.data.contract import Corpus
+from shiftmsa.experiments import runner
 from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.store.records import ResultStore
 from shiftmsa.training.checkpoint import MODEL_WEIGHTS, file_sha256
@@ -62,7 +63,7 @@ def test_a_killed_run_rerun_with_fewer_epochs_does_not_resume_the_other_schedule
 
 
 def test_every_model_is_checked_before_anything_trains(tmp_path, tiny_bert_dir, corpus, monkeypatch):
-    monkeypatch.setattr(Experiment, "_train", lambda *args: pytest.fail("trained before checking"))
+    monkeypatch.setattr(runner, "train_run", lambda *args: pytest.fail("trained before checking"))
     config = tiny_config(tiny_bert_dir, tmp_path)
     with pytest.raises(ValueError, match="unknown model 'msg-mbaa'"):
         Experiment(config, [ModelConfig("text-only"), ModelConfig("msg-mbaa")]).run(corpus)
@@ -101,13 +102,14 @@ def test_config_yaml_records_what_ran_and_survives_a_failed_command(tmp_path, ti
 def test_two_writers_on_one_folder_train_each_run_once(tmp_path, tiny_bert_dir, corpus, monkeypatch):
     trained = []
 
-    def slow_train(self, plan, corpus, seed):
-        trained.append(seed)
+    def slow_train(run, corpus, log, on_epoch_end=None, stop_at=None):
+        trained.append(run.seed)
         time.sleep(0.5)
-        return self.store.append({"model": plan.label, "seed": seed, "fingerprint": plan.digest,
-                                  "run_dir": "x", "wall_seconds": 0.5})
+        return ResultStore(run.folder).append({"model": run.label, "seed": run.seed, "fingerprint": run.digest,
+                                               "run_dir": "x", "wall_seconds": 0.5, "best_epoch": 1,
+                                               "best_valid_objective": 1.0, "test": {}})
 
-    monkeypatch.setattr(Experiment, "_train", slow_train)
+    monkeypatch.setattr(runner, "train_run", slow_train)
     config = tiny_config(tiny_bert_dir, tmp_path, "train.seeds=[0,1]")
     writers = [threading.Thread(target=Experiment(config, log=lambda m: None).run, args=(corpus,)) for _ in range(2)]
     for writer in writers:

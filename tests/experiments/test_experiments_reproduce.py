@@ -26,7 +26,8 @@ def test_fig9_writes_table_and_curves_and_a_rerun_trains_nothing(tmp_path, tiny_
     messages = []
     result = api.reproduce("fig9", config, log=messages.append, corpus=corpus)
     assert messages[0].startswith("4 run(s) to train, 0 already in")
-    assert messages[-1].startswith("[4/4] msg-mba:table3.mba seed 1: test acc7=") and "min left" in messages[-1]
+    assert messages[-1].startswith("[msg-mba:table3.mba seed 1] run 4 of 4: trained in ") and " test acc7=" in messages[-1]
+    assert any(m.startswith("[msg-mba:table3.mba seed 1] run 4 of 4; about ") for m in messages)  # the time left
     folder = tmp_path / "fig9"
     assert (folder / "fig9.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = (folder / "table.md").read_text()
@@ -44,7 +45,8 @@ def test_fig9_writes_table_and_curves_and_a_rerun_trains_nothing(tmp_path, tiny_
 
     again = []
     rerun = api.reproduce("fig9", config, log=again.append, corpus=corpus)
-    assert again == ["0 run(s) to train, 4 already in " + str(tmp_path / "results.jsonl")]
+    assert again[0] == "0 run(s) to train, 4 already in " + str(tmp_path / "results.jsonl")
+    assert len(again) == 5 and all(m.endswith("), skipped") for m in again[1:])
     assert (tmp_path / "results.jsonl").read_text().splitlines() == records
     assert rerun.tables["fig9"] == result.tables["fig9"]
 

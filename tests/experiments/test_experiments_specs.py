@@ -5,8 +5,8 @@ import pytest
 from shiftmsa.cli.reproduce import TARGET_NAMES
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
-from shiftmsa.experiments.experiment import with_model
 from shiftmsa.experiments.reproduce import ReproduceError, plan_target
+from shiftmsa.experiments.runner import with_model
 from shiftmsa.experiments.specs import SPECS, TARGETS
 from shiftmsa.models.registry import available_models
 from shiftmsa.text.backbone import encoder_depth

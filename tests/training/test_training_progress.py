@@ -26,10 +26,14 @@ def test_few_batches_give_one_line_per_batch_at_most():
 
 
 def test_time_left_counts_the_runs_still_to_train():
-    runs = RunsProgress(4)
-    assert runs.start() == "run 1 of 4" and runs.time_left() == ""
-    runs.skipped()
-    runs.start()
-    runs.trained(60.0)
-    runs.start()
-    assert runs.time_left() == "; about 2m00s left for 2 run(s)"
+    lines = []
+    runs = RunsProgress(5, to_train=4, parallel=1, log=lines.append)
+    runs.ended(1, "m", 0, "finished earlier", pending=False)
+    runs.started(2, "m", 1)
+    assert runs.time_left() == ""  # nothing trained yet
+    runs.ended(2, "m", 1, "trained", trained_seconds=60.0)
+    runs.started(3, "m", 2)
+    assert lines == ["[m seed 0] run 1 of 5: finished earlier", "[m seed 1] run 2 of 5", "[m seed 1] run 2 of 5: trained",
+                     "[m seed 2] run 3 of 5; about 3m00s left for 3 run(s)"]
+    runs.parallel = 2
+    assert runs.time_left() == "; about 1m30s left for 3 run(s)"  # runs side by side

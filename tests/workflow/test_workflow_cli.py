@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from shiftmsa.cli import main
-from shiftmsa.experiments.experiment import TABLE_METRICS
+from shiftmsa.experiments.tables import TABLE_METRICS
 
 
 def test_evaluate_reports_every_metric_of_a_split(trained, capsys):

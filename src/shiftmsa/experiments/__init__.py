@@ -1,9 +1,10 @@
 """Orchestration: experiments of models x seeds, the paper's tables and figures, and searches.
 
-``experiment`` runs models x seeds on one corpus into a store; ``specs`` declares the paper's
-targets (rows = registered model + preset + overrides), ``reference`` loads its numbers shipped as
-``paper_numbers.yaml``, ``runner`` trains the missing runs (``--jobs N`` side by side), ``tables``
-and ``figures`` write the outputs, ``reproduce`` ties them together, and ``search`` is the
-hyper-parameter search (Optuna). Nothing is imported here, so that a light submodule (a search
+``runner`` trains planned runs (a model config, a seed, a store folder) not yet in their stores,
+here (``single_run``) or as ``worker`` processes, within deadlines: ``experiment`` (models x seeds
+on one corpus), ``reproduce`` and plan files (``shiftmsa plan``) go through it. ``specs`` declares
+the paper's targets (rows = registered model + preset + overrides), ``reference`` loads its numbers
+shipped as ``paper_numbers.yaml``, ``tables`` and ``figures`` write the outputs, and ``search`` is
+the hyper-parameter search (Optuna). Nothing is imported here, so that a light submodule (a search
 space for ``--help``) does not import torch.
 """

@@ -20,9 +20,9 @@ from shiftmsa.data.reading import load_corpus
 from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.experiments.figures import epoch_curves, plot_curves, plot_layers
 from shiftmsa.experiments.reference import paper_dataset
-from shiftmsa.experiments.runner import Job, plan_jobs, row_digest, run_jobs
+from shiftmsa.experiments.runner import FAILED, plan_runs, run_planned
 from shiftmsa.experiments.specs import SPECS, TARGETS, ExperimentSpec, Row
-from shiftmsa.experiments.tables import TableContext, collect_rows, write_table
+from shiftmsa.experiments.tables import TableContext, collect_rows, paper_table, write_table
 from shiftmsa.store.records import ResultStore
 from shiftmsa.text.backbone import encoder_config
 
@@ -90,22 +90,24 @@ def protocol_summary(config: RunConfig) -> str:
     return f"{train.epochs} epochs, batch {train.batch_size}, lr {train.learning_rate:g}{head}"
 
 
-def write_outputs(plan: TargetPlan, config: RunConfig, context: TableContext, folder: Path) -> tuple[str, list[Path]]:
+def write_outputs(plan: TargetPlan, records: list[dict], digests: dict[str, str], context: TableContext,
+                  folder: Path) -> tuple[str, list[Path]]:
     """Table (and figure) of one target from the store's records; returns the Markdown and the files.
 
     Args:
         plan: the target's rows.
-        config: the base configuration (its rows' fingerprints select their records).
+        records: the store's records.
+        digests: model label -> the fingerprint digest of its runs under this configuration (a
+            row's records are those that carry it).
         context: what the table was measured on.
         folder: where the target's files go.
     """
-    records = ResultStore(config.output_dir).records()
     by_row = {}
     for row in plan.runnable:
-        label, digest = row.model_config().label, row_digest(config, row)
-        by_row[row.key] = [r for r in records if (r["model"], r["fingerprint"]) == (label, digest)]
+        label = row.model_config().label
+        by_row[row.key] = [r for r in records if (r["model"], r["fingerprint"]) == (label, digests[label])]
     table_rows = collect_rows(plan.spec, plan.rows, by_row, plan.skipped, context)
-    text = write_table(folder, plan.spec, table_rows, context)
+    text = write_table(folder, paper_table(plan.spec, table_rows, context))
     files = [folder / "table.md", folder / "table.csv"]
     figure = folder / f"{plan.spec.name}.png"
     if plan.spec.figure == "layers":
@@ -150,18 +152,16 @@ def reproduce(target: str, config: RunConfig, *, parallel: int = 1, log: Callabl
                 raise
             result.skipped_targets[name] = str(error)
             log(f"{name} skipped: {error}")
-    jobs: dict[tuple, Job] = {}
-    for plan in plans:
-        for job in plan_jobs(config, plan.runnable):
-            jobs.setdefault(job.key, job)
-    folder = Path(config.output_dir)
-    failed = run_jobs(list(jobs.values()), folder, corpus, parallel=parallel, log=log)
-    result.failed_runs = [f"{job.label} seed {job.seed}" for job in failed]
+    runs = plan_runs(config, [row.model_config() for plan in plans for row in plan.runnable])
+    ended = run_planned(runs, jobs=parallel, corpus=corpus, log=log)
+    result.failed_runs = [f"{e.run.label} seed {e.run.seed}" for e in ended if e.status == FAILED]
     split = "test" if corpus.splits["test"] else "valid"
     context = TableContext(paper_dataset(corpus.name), family, str(encoder), corpus.name, split,
                            protocol_summary(config))
+    folder, records = Path(config.output_dir), ResultStore(config.output_dir).records()
+    digests = {run.label: run.digest for run in runs}
     for plan in plans:
-        text, files = write_outputs(plan, config, context, folder / plan.spec.name)
+        text, files = write_outputs(plan, records, digests, context, folder / plan.spec.name)
         result.tables[plan.spec.name] = text
         result.files.extend(files)
     return result

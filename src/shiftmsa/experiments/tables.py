@@ -1,5 +1,9 @@
-"""A spec's table: ours (mean ± std over seeds, per-seed values, paired t-test against the
-table's reference row) beside the paper's values of the same row, in the paper's names and units.
+"""Every table the experiments write, and the one writer of ``table.md`` and ``table.csv``.
+
+Two kinds: a model comparison (``compare``, ``train``, a search's final runs): mean ± std over
+seeds per model and metric, paired t-tests against a reference model; and a paper target's table
+(``reproduce``): ours beside the paper's values of the same row, in the paper's names and units.
+Each is a ``Table`` (its Markdown and CSV rows); ``write_table`` writes either.
 """
 
 from __future__ import annotations
@@ -9,9 +13,103 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shiftmsa.evaluation.metrics import LOWER_IS_BETTER
 from shiftmsa.evaluation.statistics import Aggregate, aggregate, paired_t_test
 from shiftmsa.experiments.reference import PAPER_METRICS, PaperMetric, paper_values
 from shiftmsa.experiments.specs import ExperimentSpec, Row
+
+# both MAE / Corr conventions (docs/metrics.md): the paper's tables use mae_non0 / corr_non0
+TABLE_METRICS: tuple[str, ...] = ("acc7", "acc2_non0", "f1_non0", "acc2_has0", "f1_has0", "mae", "corr",
+                                  "mae_non0", "corr_non0")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as written: its Markdown (``table.md``) and its CSV rows, the header first (``table.csv``)."""
+
+    markdown: str
+    csv_rows: list[list]
+
+
+@dataclass
+class ComparisonRow:
+    """One model of a comparison: each metric over seeds, and p-values against the reference."""
+
+    model: str
+    metrics: dict[str, Aggregate]
+    p_values: dict[str, float]
+
+
+def compare_records(records: list[dict], reference: str | None, split: str = "test",
+                    metrics: tuple[str, ...] = TABLE_METRICS) -> list[ComparisonRow]:
+    """Mean +- std per model and metric, with paired t-test p-values against ``reference``."""
+    by_model: dict[str, dict[str, dict[int, float]]] = {}
+    for record in records:
+        values = by_model.setdefault(record["model"], {m: {} for m in metrics})
+        for metric in metrics:
+            values[metric][record["seed"]] = record[split][metric]
+    if reference is not None and reference not in by_model:
+        raise ValueError(f"reference model {reference!r} is not among {sorted(by_model)}")
+    rows = []
+    for model, values in by_model.items():
+        p_values = ({m: paired_t_test(values[m], by_model[reference][m]) for m in metrics}
+                    if reference is not None and model != reference else {})
+        rows.append(ComparisonRow(model, {m: aggregate(values[m]) for m in metrics}, p_values))
+    return rows
+
+
+def _cell(value: Aggregate) -> str:
+    return f"{value.mean:.4f} ± {value.std:.4f}" if not math.isnan(value.std) else f"{value.mean:.4f}"
+
+
+def format_table(rows: list[ComparisonRow], reference: str | None, split: str = "test") -> str:
+    """A comparison as Markdown: mean ± std over seeds; p-values (paired t-test vs the reference) below."""
+    metrics = list(rows[0].metrics) if rows else []
+    header = f"| model ({split}) | seeds | " + " | ".join(
+        f"{m} {'↓' if m in LOWER_IS_BETTER else '↑'}" for m in metrics) + " |"
+    lines = [header, "|" + "---|" * (len(metrics) + 2)]
+    for row in rows:
+        n = max(a.n for a in row.metrics.values())
+        lines.append(f"| {row.model} | {n} | " + " | ".join(_cell(row.metrics[m]) for m in metrics) + " |")
+    if reference is not None:
+        for row in rows:
+            if row.p_values:
+                lines.append(f"| p vs {reference}: {row.model} | | " + " | ".join(
+                    f"{row.p_values[m]:.3g}" for m in metrics) + " |")
+    return "\n".join(lines)
+
+
+def comparison_table(rows: list[ComparisonRow], reference: str | None, split: str = "test") -> Table:
+    """A comparison's table: ``format_table``, and in CSV one line per model and metric with the
+    per-seed values."""
+    csv_rows: list[list] = [["model", "metric", "mean", "std", "n", "p_value_vs_reference", "values", "seeds"]]
+    for row in rows:
+        for metric, value in row.metrics.items():
+            csv_rows.append([row.model, metric, f"{value.mean:.6f}", f"{value.std:.6f}", value.n,
+                             f"{row.p_values[metric]:.6g}" if metric in row.p_values else "",
+                             " ".join(f"{v:.6f}" for v in value.values),
+                             " ".join(str(s) for s in value.seeds)])
+    return Table(format_table(rows, reference, split), csv_rows)
+
+
+def write_table(folder: Path, table: Table | list[ComparisonRow], reference: str | None = None,
+                split: str = "test") -> str:
+    """Write ``table.md`` and ``table.csv`` into ``folder`` (created if missing); return the Markdown.
+
+    Args:
+        folder: where the two files go.
+        table: a ``Table`` (``paper_table``), or the rows of a model comparison
+            (``compare_records``), tabulated by ``comparison_table`` with ``reference`` and ``split``.
+        reference, split: see ``comparison_table``; unused for a ``Table``.
+    """
+    if not isinstance(table, Table):
+        table = comparison_table(table, reference, split)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "table.md").write_text(table.markdown + "\n")
+    with open(folder / "table.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows(table.csv_rows)
+    return table.markdown
 
 
 @dataclass(frozen=True)
@@ -100,8 +198,8 @@ def _paper(value: float | None, metric: PaperMetric) -> str:
     return "-" if value is None else _number(value, metric)
 
 
-def format_markdown(spec: ExperimentSpec, rows: list[TableRow], context: TableContext) -> str:
-    """The table as Markdown: one line per row with ours and, in parentheses, the paper's value;
+def _paper_markdown(spec: ExperimentSpec, rows: list[TableRow], context: TableContext) -> str:
+    """A target's table as Markdown: one line per row with ours and, in parentheses, the paper's value;
     p-values below; a header that says what was measured and how the metrics are named."""
     reference = next((r.row.title for r in rows if r.row.key == spec.reference), None)
     dataset = context.dataset.upper() if context.dataset else "no paper dataset"
@@ -133,28 +231,23 @@ def format_markdown(spec: ExperimentSpec, rows: list[TableRow], context: TableCo
     return "\n".join(lines)
 
 
-def write_table(folder: Path, spec: ExperimentSpec, rows: list[TableRow], context: TableContext) -> str:
-    """Write ``table.md`` and ``table.csv`` (one line per row and metric, per-seed values, the
-    paper's value, the p-value) into ``folder``; return the Markdown."""
-    folder.mkdir(parents=True, exist_ok=True)
-    text = format_markdown(spec, rows, context)
-    (folder / "table.md").write_text(text + "\n")
-    with open(folder / "table.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "title", "model", "metric", "our_metric", "unit", "mean", "std", "n", "values",
-                         "seeds", "paper", "p_value_vs_reference", "reference", "skipped"])
-        for table_row in rows:
-            for metric in PAPER_METRICS:
-                value = table_row.aggregate(metric.key)
-                writer.writerow([
-                    table_row.row.key, table_row.row.title, table_row.row.model_config().label, metric.name,
-                    metric.key, "percent" if metric.percent else "fraction",
-                    "" if value is None else f"{metric.scale(value.mean):.6g}",
-                    "" if value is None else f"{metric.scale(value.std):.6g}",
-                    0 if value is None else value.n,
-                    "" if value is None else " ".join(f"{metric.scale(v):.6g}" for v in value.values),
-                    "" if value is None else " ".join(str(s) for s in value.seeds),
-                    _paper(table_row.paper[metric.key], metric) if metric.key in table_row.paper else "",
-                    f"{table_row.p_values[metric.key]:.6g}" if table_row.p_values else "",
-                    spec.reference or "", table_row.skipped])
-    return text
+def paper_table(spec: ExperimentSpec, rows: list[TableRow], context: TableContext) -> Table:
+    """A target's table: its Markdown and, in CSV, one line per row and metric with the per-seed
+    values, the paper's value and the p-value."""
+    csv_rows: list[list] = [["row", "title", "model", "metric", "our_metric", "unit", "mean", "std", "n", "values",
+                             "seeds", "paper", "p_value_vs_reference", "reference", "skipped"]]
+    for table_row in rows:
+        for metric in PAPER_METRICS:
+            value = table_row.aggregate(metric.key)
+            csv_rows.append([
+                table_row.row.key, table_row.row.title, table_row.row.model_config().label, metric.name,
+                metric.key, "percent" if metric.percent else "fraction",
+                "" if value is None else f"{metric.scale(value.mean):.6g}",
+                "" if value is None else f"{metric.scale(value.std):.6g}",
+                0 if value is None else value.n,
+                "" if value is None else " ".join(f"{metric.scale(v):.6g}" for v in value.values),
+                "" if value is None else " ".join(str(s) for s in value.seeds),
+                _paper(table_row.paper[metric.key], metric) if metric.key in table_row.paper else "",
+                f"{table_row.p_values[metric.key]:.6g}" if table_row.p_values else "",
+                spec.reference or "", table_row.skipped])
+    return Table(_paper_markdown(spec, rows, context), csv_rows)

@@ -1,9 +1,9 @@
-"""One run of ``shiftmsa reproduce --jobs N`` in its own process:
+"""One run in its own process, as the runner starts it with ``jobs`` > 1:
 ``python -m shiftmsa.experiments.worker CONFIG.yaml``.
 
-The configuration file is a job's resolved configuration (one model, one seed, the store folder
-as ``output_dir``); the run goes through ``Experiment``, so it appends to the shared store,
-skips a finished run and resumes an interrupted one.
+The configuration file is a planned run's (one model, one seed, the store folder as
+``output_dir``); the run goes through the runner here, so it appends to the shared store, skips a
+finished run and resumes an interrupted one. Exit status 0 when the run is in the store.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from shiftmsa.config import load_config
-from shiftmsa.experiments.experiment import Experiment
+from shiftmsa.experiments.runner import plan_runs, run_planned
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,9 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         argv: ``[CONFIG.yaml]``; defaults to the command line.
     """
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("config", help="a job's configuration file, written by the runner")
+    parser.add_argument("config", help="a planned run's configuration file, written by the runner")
     args = parser.parse_args(argv)
-    Experiment(load_config(args.config), log=lambda message: print(message, flush=True)).run()
+    config = load_config(args.config)
+    run_planned(plan_runs(config, [config.model]), log=lambda message: print(message, flush=True),
+                raise_errors=True)
     return 0
 
 

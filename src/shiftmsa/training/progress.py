@@ -1,4 +1,4 @@
-"""Progress of training on the console: within an epoch, per epoch, and over the runs.
+"""Progress of training on the console: within an epoch, per epoch, and over a list of runs.
 
 On a terminal an epoch shows a progress bar (tqdm, on stderr); when the output goes to a file or a
 pipe, a line every ``every_percent`` per cent of the epoch's batches instead, so logs stay short.
@@ -11,7 +11,8 @@ import time
 from typing import Callable, TextIO
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
+    """``1h02m``, ``3m05s`` or ``42s``."""
     seconds = int(round(seconds))
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
@@ -57,7 +58,7 @@ class EpochProgress:
         percent = 100 * done // max(1, self.batches)
         if percent >= self.next_percent and done < self.batches:
             self.log(f"{self.prefix} epoch {self.epoch}/{self.epochs}: {percent}% "
-                     f"({done}/{self.batches} batches, {_duration(self.elapsed())})")
+                     f"({done}/{self.batches} batches, {format_duration(self.elapsed())})")
             self.next_percent = (percent // self.every_percent + 1) * self.every_percent
 
     def elapsed(self) -> float:
@@ -69,33 +70,45 @@ class EpochProgress:
 
 
 class RunsProgress:
-    """Counts the runs of an experiment and estimates the time left from the runs trained so far.
+    """One line when a run starts (``run k of n``, and the time the runs still to train should take,
+    estimated from those trained so far) and one when it ends (what it ended with).
 
     Args:
-        total: how many runs the experiment has (finished ones included).
+        total: the runs planned (those finished earlier included).
+        to_train: of them, the runs not finished yet.
+        parallel: runs side by side (the estimate divides by it).
+        log: receives the lines.
     """
 
-    def __init__(self, total: int):
-        self.total = total
-        self.position = 0
+    def __init__(self, total: int, to_train: int, parallel: int = 1, log: Callable[[str], None] = print):
+        self.total, self.to_train, self.parallel, self.log = total, to_train, parallel, log
         self.trained_seconds: list[float] = []
-        self.to_train = total
 
-    def start(self) -> str:
-        """Move to the next run; its ``run k of n`` text."""
-        self.position += 1
-        return f"run {self.position} of {self.total}"
+    def prefix(self, position: int, label: str, seed: int) -> str:
+        return f"[{label} seed {seed}] run {position} of {self.total}"
 
-    def skipped(self) -> None:
-        self.to_train -= 1
+    def started(self, position: int, label: str, seed: int) -> None:
+        self.log(self.prefix(position, label, seed) + self.time_left())
 
-    def trained(self, seconds: float) -> None:
-        self.trained_seconds.append(seconds)
-        self.to_train -= 1
+    def ended(self, position: int, label: str, seed: int, outcome: str, trained_seconds: float | None = None,
+              pending: bool = True) -> None:
+        """Report how a run ended.
+
+        Args:
+            position, label, seed: the run.
+            outcome: what it ended with.
+            trained_seconds: its time, when it was trained (the estimate's base).
+            pending: False for a run finished before (it was not among ``to_train``).
+        """
+        if pending:
+            self.to_train -= 1
+        if trained_seconds is not None:
+            self.trained_seconds.append(trained_seconds)
+        self.log(f"{self.prefix(position, label, seed)}: {outcome}")
 
     def time_left(self) -> str:
         """An estimate of the time the runs still to train need, once one run has been trained."""
         if not self.trained_seconds or not self.to_train:
             return ""
         mean = sum(self.trained_seconds) / len(self.trained_seconds)
-        return f"; about {_duration(mean * self.to_train)} left for {self.to_train} run(s)"
+        return f"; about {format_duration(mean * self.to_train / self.parallel)} left for {self.to_train} run(s)"

@@ -23,13 +23,14 @@ from typing import Callable
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
-from shiftmsa.experiments.experiment import Experiment, compare_records, write_table
+from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.experiments.search.options import PRUNERS, STUDY_FILE, SearchOptions  # noqa: F401 (re-exported)
 from shiftmsa.experiments.search.report import BEST_CONFIG, best_config, write_trials_table
 from shiftmsa.experiments.search.space import SearchSpace
 from shiftmsa.experiments.search.study import StudySettings, open_study
 from shiftmsa.experiments.search.trial import TrialRunner, check_values
 from shiftmsa.experiments.search.worker import run_worker
+from shiftmsa.experiments.tables import compare_records, write_table
 from shiftmsa.store.fingerprint import fingerprint_text
 
 FINAL_FOLDER = "final"
