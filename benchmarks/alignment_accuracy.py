@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shiftmsa.features.alignment import DecodingConfig, PocketsphinxAligner, speech_region, spread_words
+from shiftmsa.features.forced_alignment import DecodingConfig, PocketsphinxAligner, speech_region, spread_words
 from shiftmsa.features.media import decode_audio
 from shiftmsa.features.spoken_clips import SAMPLE_RATE, SpokenClip, random_conditions, synthesise
 from shiftmsa.features.transcript import split_words
@@ -79,7 +79,7 @@ def summarise(predicted: list[np.ndarray], clips: list[SpokenClip], failed: list
 
 def legacy_aligner():
     """The aligner of commit LEGACY_COMMIT (before issue 16), loaded from git into a module of its own."""
-    source = subprocess.run(["git", "show", f"{LEGACY_COMMIT}:src/shiftmsa/features/alignment.py"], cwd=REPOSITORY,
+    source = subprocess.run(["git", "show", f"{LEGACY_COMMIT}:src/shiftmsa/features/forced_alignment.py"], cwd=REPOSITORY,
                             check=True, capture_output=True, text=True).stdout
     module = sys.modules.setdefault("legacy_alignment", types.ModuleType("legacy_alignment"))
     exec(compile(source, f"{LEGACY_COMMIT}:alignment.py", "exec"), module.__dict__)

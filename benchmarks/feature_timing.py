@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shiftmsa.features.alignment import PocketsphinxAligner, speech_region
+from shiftmsa.features.forced_alignment import PocketsphinxAligner, speech_region
 from shiftmsa.features.media import SAMPLE_RATE, decode_audio, has_video_stream, iter_video_frames
 from shiftmsa.features.transcript import split_words
 

@@ -73,9 +73,9 @@ def reproduce(target: str, config: RunConfig, parallel: int = 1, log=print,
 def search(config: RunConfig, space, options=None, log=print, corpus: Corpus | None = None):
     """Search ``space`` (a YAML path, a shipped space name or a ``SearchSpace``) around ``config`` on
     the validation split, then train the chosen configuration over ``options.final_seeds`` and
-    score the test split once; see ``shiftmsa.experiments.search.runner.run_search``. Needs the
+    score the test split once; see ``shiftmsa.experiments.search.driver.run_search``. Needs the
     ``search`` extra (Optuna)."""
-    from shiftmsa.experiments.search.runner import SearchOptions, run_search
+    from shiftmsa.experiments.search.driver import SearchOptions, run_search
     from shiftmsa.experiments.search.space import SearchSpace, load_space
 
     space = space if isinstance(space, SearchSpace) else load_space(space)
@@ -84,7 +84,7 @@ def search(config: RunConfig, space, options=None, log=print, corpus: Corpus | N
 
 def __getattr__(name: str):
     if name == "SearchOptions":  # lazily: Optuna is an optional dependency
-        from shiftmsa.experiments.search.runner import SearchOptions
+        from shiftmsa.experiments.search.driver import SearchOptions
 
         return SearchOptions
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,6 +13,11 @@ import importlib.util
 import warnings
 
 MOVED_MODULES = {
+    "shiftmsa.data.alignment": "shiftmsa.data.word_pieces",
+    "shiftmsa.experiments.figures": "shiftmsa.experiments.paper_figures",
+    "shiftmsa.experiments.search.runner": "shiftmsa.experiments.search.driver",
+    "shiftmsa.experiments.search.worker": "shiftmsa.experiments.search.study_worker",
+    "shiftmsa.features.alignment": "shiftmsa.features.forced_alignment",
     "shiftmsa.search_spaces": "shiftmsa.experiments.search.spaces",
     "shiftmsa.training.experiment": "shiftmsa.experiments.experiment",
     "shiftmsa.training.fingerprint": "shiftmsa.store.fingerprint",
@@ -21,11 +26,11 @@ MOVED_MODULES = {
     "shiftmsa.training.run_folders": "shiftmsa.store.run_folders",
     "shiftmsa.training.search": "shiftmsa.experiments.search",
     "shiftmsa.training.search.report": "shiftmsa.experiments.search.report",
-    "shiftmsa.training.search.runner": "shiftmsa.experiments.search.runner",
+    "shiftmsa.training.search.runner": "shiftmsa.experiments.search.driver",
     "shiftmsa.training.search.space": "shiftmsa.experiments.search.space",
     "shiftmsa.training.search.study": "shiftmsa.experiments.search.study",
     "shiftmsa.training.search.trial": "shiftmsa.experiments.search.trial",
-    "shiftmsa.training.search.worker": "shiftmsa.experiments.search.worker",
+    "shiftmsa.training.search.worker": "shiftmsa.experiments.search.study_worker",
     "shiftmsa.training.statistics": "shiftmsa.evaluation.statistics",
 }
 

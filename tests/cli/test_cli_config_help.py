@@ -160,7 +160,7 @@ def test_every_run_config_field_is_described_without_restating_its_default():
 
 def test_the_search_options_come_from_search_options(wide_help):
     from shiftmsa.experiments.search.options import SearchOptions
-    from shiftmsa.experiments.search.runner import SearchOptions as from_runner
+    from shiftmsa.experiments.search.driver import SearchOptions as from_runner
 
     assert from_runner is SearchOptions
     parser = command_parser("search")

@@ -33,7 +33,7 @@ def _search(args: argparse.Namespace) -> int:
     config = _config_from_args(args)
     try:
         from shiftmsa import api
-        from shiftmsa.experiments.search.runner import SearchOptions
+        from shiftmsa.experiments.search.driver import SearchOptions
         from shiftmsa.experiments.search.space import load_space
     except ImportError as error:
         raise CommandError(f"{error}: install the search extra (pip install -e '.[search]')") from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 
 _SOURCES = {
-    "BatchBuilder": "alignment", "EncodedUtterance": "alignment", "Batch": "batch",
+    "BatchBuilder": "word_pieces", "EncodedUtterance": "word_pieces", "Batch": "batch",
     "SPLITS": "contract", "Corpus": "contract", "DataError": "contract", "DataReport": "contract",
     "Utterance": "contract", "FORMATS": "reading", "detect_format": "reading", "read_corpus": "reading",
     "read_native_dataset": "readers.native", "write_native_dataset": "readers.native",

@@ -18,7 +18,7 @@ from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.experiments.figures import epoch_curves, plot_curves, plot_layers
+from shiftmsa.experiments.paper_figures import epoch_curves, plot_curves, plot_layers
 from shiftmsa.experiments.reference import paper_dataset
 from shiftmsa.experiments.runner import FAILED, plan_runs, run_planned
 from shiftmsa.experiments.specs import SPECS, TARGETS, ExperimentSpec, Row

@@ -26,7 +26,7 @@ import numpy as np
 
 from shiftmsa.data.contract import LABEL_RANGE, SPLITS, Corpus, DataError, DataReport, Utterance, group_by_split
 from shiftmsa.data.readers.native import write_native_dataset
-from shiftmsa.features.alignment import DecodingConfig
+from shiftmsa.features.forced_alignment import DecodingConfig
 from shiftmsa.features.clip_io import clip_paths, load_clip_features, save_clip_features
 from shiftmsa.features.pipeline import ClipFeatures, check_placement, extract_clip, feature_identity
 from shiftmsa.features.settings import ExtractionSettings

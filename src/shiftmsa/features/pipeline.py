@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from shiftmsa.data.contract import SPLITS, DataError, Utterance
-from shiftmsa.features.alignment import PLACED_BY_FALLBACK, PocketsphinxAligner
+from shiftmsa.features.forced_alignment import PLACED_BY_FALLBACK, PocketsphinxAligner
 from shiftmsa.features.media import SAMPLE_RATE, decode_audio, has_video_stream
 from shiftmsa.features.settings import ExtractionSettings, build_acoustic_extractor
 from shiftmsa.features.transcript import split_words

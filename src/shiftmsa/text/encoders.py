@@ -39,7 +39,7 @@ def resolve_encoder(name_or_path: str) -> str:
 def load_tokenizer(name_or_path: str):
     """The tokenizer of an encoder (see ``resolve_encoder`` for the accepted names).
 
-    Words are tokenized one at a time (MAG's convention, ``shiftmsa.data.alignment``). A
+    Words are tokenized one at a time (MAG's convention, ``shiftmsa.data.word_pieces``). A
     byte-level BPE tokenizer (RoBERTa's) would then give every word its sentence-initial form,
     not the space-prefixed one it has inside a sentence, so such a tokenizer is loaded with
     ``add_prefix_space=True``, as Hugging Face asks for pre-split words. Word-piece and

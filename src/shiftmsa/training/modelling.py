@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from shiftmsa.config import RunConfig, TrainConfig
-from shiftmsa.data.alignment import BatchBuilder
+from shiftmsa.data.word_pieces import BatchBuilder
 from shiftmsa.data.contract import Corpus
 from shiftmsa.data.standardization import FeatureStandardizer, standardization_wanted
 from shiftmsa.models.base import MEMORY_ROWS_FIELD, TOKEN_LENGTH_FIELD, SentimentModel

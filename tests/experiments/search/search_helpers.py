@@ -18,7 +18,7 @@ import pytest
 
 from shiftmsa.experiments.search.space import parse_space
 from shiftmsa.experiments.search.study import StudySettings, open_study
-from shiftmsa.experiments.search.worker import run_worker
+from shiftmsa.experiments.search.study_worker import run_worker
 
 GRID = {"sampler": "grid", "params": {"train.learning_rate": [1e-5, 2e-5, 3e-5], "train.epochs": [1, 2]}}
 

@@ -8,7 +8,7 @@ import pytest
 from shiftmsa.cli import main
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
-from shiftmsa.experiments.search.runner import SearchOptions, run_search
+from shiftmsa.experiments.search.driver import SearchOptions, run_search
 from shiftmsa.experiments.search.space import parse_space
 from shiftmsa.experiments.search.trial import SEED_STEP_STRIDE, TrialRunner
 from shiftmsa.store.records import ResultStore

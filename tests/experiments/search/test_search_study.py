@@ -8,7 +8,7 @@ from optuna.trial import TrialState
 from search_helpers import GRID, light_objective, light_settings, light_worker, postgres_server
 
 from shiftmsa.experiments.search.study import GRID_POINT_ATTR, SURPLUS_ATTR, StudyMismatch, open_study, trials_in
-from shiftmsa.experiments.search.worker import run_worker
+from shiftmsa.experiments.search.study_worker import run_worker
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -29,7 +29,7 @@ from shiftmsa.experiments.search.report import BEST_CONFIG, best_config, write_t
 from shiftmsa.experiments.search.space import SearchSpace
 from shiftmsa.experiments.search.study import StudySettings, open_study
 from shiftmsa.experiments.search.trial import TrialRunner, check_values
-from shiftmsa.experiments.search.worker import run_worker
+from shiftmsa.experiments.search.study_worker import run_worker
 from shiftmsa.experiments.tables import compare_records, write_table
 from shiftmsa.store.fingerprint import fingerprint_text
 

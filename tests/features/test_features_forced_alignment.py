@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("pocketsphinx", reason="the features extra (pocketsphinx) is not installed")
 pytest.importorskip("scipy", reason="the features extra (librosa, scipy) is not installed")
 
-from shiftmsa.features.alignment import (DecodingConfig, PocketsphinxAligner, speech_region,  # noqa: E402
+from shiftmsa.features.forced_alignment import (DecodingConfig, PocketsphinxAligner, speech_region,  # noqa: E402
                                          spread_words)
 from shiftmsa.features.media import decode_audio  # noqa: E402
 from shiftmsa.features.spoken_clips import SpeechConditions, espeak_available, synthesise  # noqa: E402
