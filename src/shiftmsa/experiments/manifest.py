@@ -56,8 +56,9 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class Comparison:
-    """Paired t-tests of ``candidates`` (empty: every other model of the store) against
-    ``model`` of ``store`` (None: the same store), over the seeds both have."""
+    """Paired t-tests of ``candidates`` against ``model`` of ``store`` (None: the same store),
+    over the seeds both have; no candidates: every model of the store (but ``model`` itself when
+    it is of the same store)."""
 
     model: str
     store: str | None = None

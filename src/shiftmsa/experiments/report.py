@@ -31,7 +31,8 @@ METRICS = (("acc7", True), ("acc2_non0", True), ("f1_non0", True), ("mae_non0", 
 ROMAN = {"table1": "I", "table2": "II", "table3": "III", "table4": "IV", "table5": "V", "table6": "VI"}
 NOTES_FILE = "results_notes.md"
 PERCENT = {metric.key: metric.percent for metric in PAPER_METRICS}
-RECORD_KEYS = ("model", "seed", "test", "valid", "best_epoch", "best_valid_objective", "wall_seconds")
+RECORD_KEYS = ("model", "seed", "test", "valid", "best_epoch", "best_valid_objective", "train_seconds",
+               "wall_seconds")
 
 
 class ReportError(ManifestError):
@@ -46,6 +47,7 @@ class Store:
     manifest: Manifest
     values: dict[str, dict[str, dict[int, float]]]
     best_epochs: dict[str, dict[int, int]]
+    train_seconds: dict[str, dict[int, float]]
     wall_seconds: dict[str, dict[int, float]]
     objectives: dict[str, dict[int, float]]
 
@@ -85,14 +87,15 @@ def _read_store(folder: Path, manifest: Manifest) -> Store:
                               f"{record['model']} seed {record['seed']} "
                               f"{'lacks' if manifest.test_split == 'scored' else 'has'} "
                               f"test metrics")
-    values, epochs, seconds, objectives = {}, {}, {}, {}
+    values, epochs, train, wall, objectives = {}, {}, {}, {}, {}
     for (model, seed), record in sorted(latest.items(), key=lambda item: (_model_order(item[0][0]), item[0][1])):
         for metric, _ in METRICS:
             values.setdefault(model, {}).setdefault(metric, {})[seed] = record[split][metric]
         epochs.setdefault(model, {})[seed] = record["best_epoch"]
-        seconds.setdefault(model, {})[seed] = record["wall_seconds"]
+        train.setdefault(model, {})[seed] = record["train_seconds"]
+        wall.setdefault(model, {})[seed] = record["wall_seconds"]
         objectives.setdefault(model, {})[seed] = record["best_valid_objective"]
-    return Store(manifest, values, epochs, seconds, objectives)
+    return Store(manifest, values, epochs, train, wall, objectives)
 
 
 def _model_order(model: str) -> tuple[bool, str]:
@@ -277,22 +280,27 @@ def _status(store: Store, current: dict[Key, Store]) -> list[str]:
 def _store_table(store: Store, by_folder: dict[str, Store]) -> list[str]:
     validation = shown_split(store.manifest) == "valid"
     extra = ("valid objective",) if validation else ()
-    lines = _header(f"model ({'validation' if validation else 'test'})", extra + ("best epochs", "wall s"))
+    lines = _header(f"model ({'validation' if validation else 'test'})", extra + ("best epochs", "train s", "wall s"))
     for model, values in store.values.items():
-        seconds = sorted(round(value) for value in store.wall_seconds[model].values())
-        wall = f"{seconds[0]}" if seconds[0] == seconds[-1] else f"{seconds[0]}-{seconds[-1]}"
         objective = (f"{aggregate(store.objectives[model]).mean:.4f}",) if validation else ()
         epochs = " ".join(str(store.best_epochs[model][s]) for s in sorted(store.best_epochs[model]))
         lines.append(_row([model, str(len(values["acc7"]))] + [_mean_std(values[m]) for m, _ in METRICS]
-                          + list(objective) + [epochs, wall]))
+                          + list(objective) + [epochs, _range(store.train_seconds[model]),
+                                                _range(store.wall_seconds[model])]))
     for comparison in store.manifest.comparisons:
         reference = by_folder[comparison.store] if comparison.store else store
         named = f" ({comparison.store})" if comparison.store else ""
         for model in comparison.candidates or tuple(m for m in store.values
                                                     if comparison.store or m != comparison.model):
             p = [_p(paired_t_test(store.values[model][m], reference.values[comparison.model][m])) for m, _ in METRICS]
-            lines.append(_row([f"p vs {comparison.model}{named}: {model}", ""] + p + [""] * (len(extra) + 2)))
+            lines.append(_row([f"p vs {comparison.model}{named}: {model}", ""] + p + [""] * (len(extra) + 3)))
     return lines
+
+
+def _range(seconds: dict[int, float]) -> str:
+    """Whole seconds over seeds, as ``min-max`` (one number when they are equal)."""
+    values = sorted(round(value) for value in seconds.values())
+    return f"{values[0]}" if values[0] == values[-1] else f"{values[0]}-{values[-1]}"
 
 
 def _store_section(store: Store, current: dict[Key, Store], by_folder: dict[str, Store],
