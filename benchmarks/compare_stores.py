@@ -6,8 +6,8 @@ records of one ``results.jsonl`` (those of MODEL only, when given) under LABEL; 
 paper's metric convention (docs/metrics.md) beside ours, p-values against ``--reference``.
 
     python benchmarks/compare_stores.py --reference defaults \\
-        --store defaults=docs/results/cpu_protocol/mosi_sdk_text_audio/results.jsonl:text-only \\
-        --store searched=docs/results/cpu_search_sdk/text-only/final/results.jsonl
+        --store defaults=docs/results/2026-11-25_cpu2_cpu_mosi-sdk_text-only-mag-msg-mba/results.jsonl:text-only \\
+        --store searched=docs/results/2026-11-27_cpu2_cpu-search_mosi-sdk_text-only/final/results.jsonl
 """
 
 from __future__ import annotations
