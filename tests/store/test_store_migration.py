@@ -74,3 +74,18 @@ def test_run_folders_give_their_configurations_and_get_todays_identity(tmp_path)
     report = migrate_store(tmp_path)
     assert (report.migrated, report.run_folders) == (1, 1)
     assert json.loads((run_folder / "fingerprint.json").read_text()) == run_identity(config)
+
+
+def test_the_store_migrate_command_uses_the_folders_config_and_names_what_it_cannot_match(tmp_path, capsys):
+    from shiftmsa.cli import main
+
+    config = first_release_config("msg-mba", output=str(tmp_path))
+    (tmp_path / "config.yaml").write_text(config.to_yaml())
+    stranger = {**STORED_RECORD, "seed": 1, "fingerprint": "0123456789abcdef"}
+    (tmp_path / "results.jsonl").write_text(json.dumps(STORED_RECORD) + "\n" + json.dumps(stranger) + "\n")
+    assert main(["store", "migrate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 record(s) migrated" in out and "not matched (a rerun trains it anew): text-only seed 1" in out
+    assert ResultStore(tmp_path).records()[0]["fingerprint"] == fingerprint_digest(first_release_config())
+    assert main(["store", "migrate", str(tmp_path / "nothing")]) == 2
+    assert "no results.jsonl here" in capsys.readouterr().err

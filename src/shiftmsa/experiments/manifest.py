@@ -47,7 +47,7 @@ TEST_SPLIT = ("scored", "withheld")
 REQUIRED = ("date", "machine", "protocol", "data", "encoder", "measured", "valid")
 OPTIONAL = ("environment", "commit", "commit_unknown", "commands", "command_unknown", "written_to", "variant",
             "role", "test_split", "invalid_reason", "superseded_by", "reference", "paper_rows",
-            "copied_from", "provenance", "figures", "notes")
+            "copied_from", "provenance", "figures", "notes", "not_rerunnable")
 
 
 class ManifestError(ValueError):
@@ -96,6 +96,7 @@ class Manifest:
     provenance: tuple[str, ...] = ()
     figures: tuple[str, ...] = ()
     notes: str = ""
+    not_rerunnable: dict[str, str] | None = None
 
     def superseder(self, model: str) -> str:
         """The folder that replaces this store's ``model``, or ""."""
@@ -186,6 +187,16 @@ class _Checker:
             raise self.fail("data.options", "expected a mapping of reader options")
         return value["name"], value["path"], options
 
+    def not_rerunnable(self) -> dict[str, str]:
+        """Fingerprints of records that no command of today's code plans again, each with why."""
+        if "not_rerunnable" not in self.values:
+            return {}
+        reasons = self.mapping("not_rerunnable")
+        for fingerprint in reasons:
+            if not re.fullmatch(r"[0-9a-f]{16}", fingerprint):
+                raise self.fail("not_rerunnable", f"{fingerprint!r} is not a record fingerprint (16 hex digits)")
+        return reasons
+
     def superseded_by(self) -> dict[str, str] | str:
         if isinstance(self.values.get("superseded_by"), dict):
             return self.mapping("superseded_by")
@@ -237,7 +248,7 @@ class _Checker:
             comparisons=self.comparisons(),
             paper_rows=self.mapping("paper_rows") if "paper_rows" in self.values else None,
             copied_from=self.text("copied_from"), provenance=self.strings("provenance"),
-            figures=self.strings("figures"), notes=self.notes())
+            figures=self.strings("figures"), notes=self.notes(), not_rerunnable=self.not_rerunnable())
 
     def notes(self) -> str:
         """The notes as paragraphs (separated by a blank line in a literal block), each on one line."""

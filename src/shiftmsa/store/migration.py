@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from shiftmsa.config import ModelConfig, RunConfig, load_config
+import yaml
+
+from shiftmsa.config import ModelConfig, RunConfig, config_from_dict, load_config
 from shiftmsa.files import write_json
 from shiftmsa.store.fingerprint import fingerprint_digest, run_identity
 from shiftmsa.store.legacy_fingerprint import legacy_fingerprint_digest, legacy_fingerprint_text
@@ -49,6 +51,17 @@ class MigrationReport:
     run_folders: int = 0
 
 
+def experiment_config(folder: Path) -> RunConfig | None:
+    """The configuration the command that wrote ``folder`` recorded in its ``config.yaml`` (a
+    compare's without its list of models: each record names its own), or None."""
+    path = Path(folder) / RUN_CONFIG_FILE
+    if not path.is_file():
+        return None
+    values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    values.pop("models", None)
+    return config_from_dict(values)
+
+
 def run_folder_configs(folder: Path) -> list[RunConfig]:
     """The configurations recorded in ``folder``'s run folders (``<model>/seed-<n>*/config.yaml``)."""
     return [load_config(path) for path in sorted(Path(folder).glob(f"*/seed-*/{RUN_CONFIG_FILE}"))]
@@ -70,10 +83,11 @@ def migrate_store(folder: str | Path, bases: Iterable[RunConfig] = ()) -> Migrat
     Args:
         folder: an experiment folder.
         bases: configurations whose data and training sections the store's runs had (the
-            command's); its run folders' configurations are always tried.
+            command's); its ``config.yaml`` and its run folders' configurations are always tried.
     """
     folder = Path(folder)
     records = ResultStore(folder).records()
+    bases = [base for base in (experiment_config(folder), *bases) if base is not None]
     configs = [*run_folder_configs(folder), *(c for base in bases for c in record_configs(records, base))]
     today = {(config.model.label, fingerprint_digest(config)) for config in configs}
     mapping = {(config.model.label, legacy_fingerprint_digest(config)): fingerprint_digest(config)
