@@ -19,6 +19,18 @@ the plot made no sense and the characters were dull and lifeless
 """.strip()
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """One torch thread for the module: on a shared, loaded machine two threads spin-wait on each
+    other and tiny models run some 50x slower; bit-for-bit comparisons also want one thread."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def tiny_bert_dir(tmp_path_factory) -> Path:
     """A 3-layer, 32-wide random BertModel with the MiniLM (bert-base-uncased) vocabulary."""

@@ -1,7 +1,6 @@
 """The experiment store never mixes configurations, and refuses what cannot run before training."""
 
 import dataclasses
-import json
 import threading
 import time
 

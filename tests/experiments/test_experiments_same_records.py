@@ -13,8 +13,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-import torch
 
 from shiftmsa import api
 from shiftmsa.config import load_config
@@ -23,14 +21,6 @@ from shiftmsa.store.fingerprint import fingerprint_digest
 
 RECORDED = Path(__file__).with_name("same_records.json")
 RECORDING = os.environ.get("SHIFTMSA_RECORD_RECORDS") == "1"
-
-
-@pytest.fixture(scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def tiny_config(encoder: Path, output: Path, *overrides: str):

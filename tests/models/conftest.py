@@ -47,13 +47,3 @@ def tiny_encoders(tiny_bert_dir, tiny_xlnet_dir) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def batches() -> dict[str, dict[str, torch.Tensor]]:
     return {"bert": fake_batch("bert", 30522), "xlnet": fake_batch("xlnet", 60)}
-
-
-@pytest.fixture(scope="module")
-def single_thread():
-    """One torch thread for the module: on a shared, loaded machine two threads spin-wait on each
-    other and tiny models run some 50x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)

@@ -12,7 +12,7 @@ from shiftmsa.models import build_model, make_config
 from shiftmsa.training.loop import RunTrainer, predict_utterances
 from shiftmsa.training.modelling import load_bundle
 
-pytestmark = pytest.mark.usefixtures("single_thread")
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 BASELINES = ("tfn", "lmf", "mfn", "mult")
 SUBSETS = (("text", "acoustic"), ("text", "visual"), ("text", "acoustic", "visual"))

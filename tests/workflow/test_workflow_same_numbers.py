@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
@@ -42,14 +41,6 @@ RUNS = {
 @pytest.fixture(scope="module")
 def corpus():
     return generate_synthetic(36, seed=5, acoustic_dim=4, visual_dim=3)  # 24 / 6 / 6
-
-
-@pytest.fixture(scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def train_numbers(label: str, encoder: Path, corpus, folder: Path) -> dict:

@@ -39,6 +39,14 @@ def _add_config_options(parser: argparse.ArgumentParser, output_default: str = R
                             "below)")
 
 
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    """``--model`` and ``--preset``: the one model a command trains."""
+    parser.add_argument("--model", default=config_default("model.name"),
+                        help=option_help("model.name", "registered model (see `shiftmsa models`)"))
+    parser.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. "
+                                                                     "table3.msg_t_a; null: the model's own defaults"))
+
+
 def _config_from_args(args: argparse.Namespace) -> RunConfig:
     overrides = []
     for flag, key in (("data", "data.path"), ("format", "data.format"), ("epochs", "train.epochs"),
@@ -196,10 +204,7 @@ def register(subparsers) -> None:
         description="Train a model with the paper's protocol (AdamW, warm-up, best epoch by "
                     "validation objective, test scored once) over every seed, resuming finished or "
                     "interrupted runs in the output folder.")
-    train.add_argument("--model", default=config_default("model.name"),
-                       help=option_help("model.name", "registered model (see `shiftmsa models`)"))
-    train.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. table3.msg_t_a; "
-                                                                   "null: the model's own defaults"))
+    _add_model_options(train)
     _add_config_options(train)
     train.set_defaults(handler=_train)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 
 from shiftmsa.cli import CommandError
-from shiftmsa.cli.config_help import config_default, field_default, option_help
-from shiftmsa.cli.run import _add_config_options, _config_from_args
+from shiftmsa.cli.config_help import field_default, option_help
+from shiftmsa.cli.run import _add_config_options, _add_model_options, _config_from_args
 from shiftmsa.config import ConfigError
 from shiftmsa.experiments.search.options import PRUNERS, STUDY_FILE, SearchOptions  # cheap: no torch, no Optuna
 from shiftmsa.experiments.search.space import shipped_spaces  # cheap: no torch, no Optuna
@@ -62,10 +62,7 @@ def register(subparsers) -> None:
                     "is written as best.yaml and trained over --final-seeds to report test metrics. "
                     "Rerun the same command to continue; run it on several machines with one "
                     "--storage postgresql://... and --study NAME to share the work (docs/search.md).")
-    search.add_argument("--model", default=config_default("model.name"),
-                        help=option_help("model.name", "registered model (see `shiftmsa models`)"))
-    search.add_argument("--preset", help=option_help("model.preset", "one of the model's presets, e.g. table3.msg_t_a; "
-                                                                   "null: the model's own defaults"))
+    _add_model_options(search)
     search.add_argument("--space", required=True, metavar="YAML|NAME",
                         help=f"search space file, or a shipped one: {', '.join(shipped_spaces())}")
     search.add_argument("--sampler", choices=("grid", "tpe"), help="override the space's sampler")

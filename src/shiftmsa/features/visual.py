@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shiftmsa.features.face_geometry import LANDMARK_COUNT, VISUAL_FEATURE_NAMES, visual_descriptors
+from shiftmsa.features.face_geometry import VISUAL_FEATURE_NAMES, visual_descriptors
 from shiftmsa.features.face_landmarks import FaceMeshLandmarker
 from shiftmsa.features.media import iter_video_frames
 from shiftmsa.features.series import FrameSeries
