@@ -188,3 +188,18 @@ def test_a_store_without_a_manifest_or_a_dangling_reference_is_a_clear_command_e
     (store / "manifest.yaml").unlink()
     assert main(arguments) == 2
     assert f"{store / 'manifest.yaml'}: missing" in capsys.readouterr().err
+
+
+def test_stores_side_by_side_pair_their_seeds_and_name_a_wrong_store(tmp_path, capsys):
+    defaults = write_store(tmp_path, "a", seeds("msg-mba", [0.80, 0.82, 0.84]) + seeds("text-only", [0.9, 0.9, 0.9]))
+    searched = write_store(tmp_path, "b", seeds("msg-mba", [0.83, 0.86, 0.88]))
+    assert main(["report", "--reference", "defaults", "--store", f"defaults={defaults}:msg-mba",
+                 "--store", f"searched={searched / 'results.jsonl'}"]) == 0
+    table = capsys.readouterr().out
+    assert "| defaults | 3 | 0.8200 ± 0.0200 |" in table and "| searched | 3 | 0.8567 ± 0.0252 |" in table
+    p_value = paired_t_test({0: 0.83, 1: 0.86, 2: 0.88}, {0: 0.80, 1: 0.82, 2: 0.84})
+    assert f"| p vs defaults: searched | | {p_value:.3g} |" in table
+    assert main(["report", "--store", f"x={defaults}:mag"]) == 2
+    assert "no records of mag" in capsys.readouterr().err
+    assert main(["report", "--store", f"x={tmp_path / 'none'}"]) == 2
+    assert "no results.jsonl in" in capsys.readouterr().err

@@ -1,5 +1,7 @@
 """``shiftmsa report``: write docs/results.md from the stores and manifests under docs/results, or
-check (``--check``) that the committed file is what it would write."""
+check (``--check``) that the committed file is what it would write; with ``--store``, print runs of
+several stores side by side with paired t-tests instead (a search's final runs against defaults
+stored elsewhere, say)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,41 @@ from pathlib import Path
 from shiftmsa.cli import CommandError
 
 
+def _labelled_records(spec: str) -> list[dict]:
+    """The records ``LABEL=PATH[:MODEL]`` names (PATH a results.jsonl or its folder), relabelled LABEL."""
+    from shiftmsa.store.records import RESULTS_FILE, ResultStore
+
+    label, _, location = spec.partition("=")
+    path, _, model = location.partition(":")
+    if not label or not path:
+        raise CommandError(f"--store {spec!r}: expected LABEL=PATH[:MODEL]")
+    folder = Path(path).parent if Path(path).name == RESULTS_FILE else Path(path)
+    if not (folder / RESULTS_FILE).is_file():
+        raise CommandError(f"--store {spec!r}: no {RESULTS_FILE} in {folder}")
+    records = [r for r in ResultStore(folder).records() if not model or r["model"] == model]
+    if not records:
+        raise CommandError(f"--store {spec!r}: no records{' of ' + model if model else ''} in {folder / RESULTS_FILE}")
+    return [{**record, "model": label} for record in records]
+
+
+def _side_by_side(args: argparse.Namespace) -> int:
+    from shiftmsa.experiments.report import METRICS
+    from shiftmsa.experiments.tables import compare_records, format_table
+
+    records = [record for spec in args.store for record in _labelled_records(spec)]
+    try:
+        rows = compare_records(records, args.reference, metrics=tuple(metric for metric, _ in METRICS))
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    print(format_table(rows, args.reference))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from shiftmsa.experiments.manifest import ManifestError
+
+    if args.store:
+        return _side_by_side(args)
     from shiftmsa.experiments.report import render_report, report_differences
 
     if not args.results.is_dir():
@@ -46,4 +81,8 @@ def register(subparsers) -> None:
     parser.add_argument("--output", type=Path, default=Path("docs/results.md"),
                         help="the generated file (default docs/results.md)")
     parser.add_argument("--check", action="store_true", help="compare with --output instead of writing it")
+    parser.add_argument("--store", action="append", default=[], metavar="LABEL=PATH[:MODEL]",
+                        help="instead: print the records of a store (of MODEL only, when given) under LABEL "
+                             "beside those of the other --store options, mean ± std over seeds (repeatable)")
+    parser.add_argument("--reference", metavar="LABEL", help="with --store: the label the paired t-tests are against")
     parser.set_defaults(handler=_report)
