@@ -18,6 +18,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from shiftmsa.config import DataConfig, ModelConfig, RunConfig, load_config
+from shiftmsa.data.compatibility import check_streams
+from shiftmsa.data.compatibility import utterance_from_text as text_utterance
 from shiftmsa.data.contract import Corpus, DataError, Utterance
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.experiment import Experiment
@@ -104,25 +106,9 @@ def check_compatible(metadata: dict, *, acoustic_dim: int | None, visual_dim: in
                      feature_names: dict[str, str], source: str, utterance_id: str | None = None) -> None:
     """Refuse inputs that lack a stream the checkpoint's model uses, have another feature width,
     or come from another feature extractor than its training data."""
-    trained = metadata["data"]
-    uses = metadata["model"]["config"].get("modalities", ("text",))
-    for stream, dim in (("acoustic", acoustic_dim), ("visual", visual_dim)):
-        if stream not in uses:
-            continue
-        expected, trained_name = trained[f"{stream}_dim"], trained["feature_names"].get(stream)
-
-        def refuse(message: str) -> DataError:
-            return DataError(message, path=source, utterance_id=utterance_id, field_name=stream)
-
-        if dim is None:
-            raise refuse(f"the model uses {stream} features ({expected}-d) and the input has none")
-        if dim != expected:
-            raise refuse(f"{stream} features are {dim}-d but the checkpoint was trained on {expected}-d "
-                         f"{stream} features ({trained_name or 'unnamed'})")
-        given_name = feature_names.get(stream)
-        if trained_name and given_name and given_name != trained_name:
-            raise refuse(f"{stream} features come from {given_name!r} but the checkpoint was trained on "
-                         f"{trained_name!r}: use features from the same extractor")
+    check_streams(metadata["data"], metadata["model"]["config"].get("modalities", ("text",)),
+                  acoustic_dim=acoustic_dim, visual_dim=visual_dim, feature_names=feature_names, source=source,
+                  utterance_id=utterance_id)
 
 
 def evaluate(folder: str | Path, config: RunConfig, split: str = "test", device: str = "cpu"
@@ -213,10 +199,7 @@ def explain(folder: str | Path, utterances: Sequence[Utterance] | None = None, *
 def utterance_from_text(utterance_id: str, text: str, acoustic: np.ndarray | None = None,
                         visual: np.ndarray | None = None) -> Utterance:
     """An utterance to score: whitespace-split words and optional (steps, d) feature arrays."""
-    words = tuple(text.split())
-    if not words:
-        raise DataError("empty text", utterance_id=utterance_id, field_name="text")
-    return Utterance(utterance_id, words, acoustic, visual, 0.0, "test")
+    return text_utterance(utterance_id, text, acoustic, visual)
 
 
 def predict(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int = 64,
