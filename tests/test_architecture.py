@@ -18,7 +18,7 @@ LAYERS = {
     "__main__": 8,
     "cli": 7,
     "api": 6,
-    "experiments": 5, "explain": 5,
+    "experiments": 5, "explain": 5, "deploy": 5,
     "training": 4, "store": 4,
     "models": 3, "features": 3,
     "modules": 2, "text": 2, "data": 2, "evaluation": 2,

@@ -8,6 +8,7 @@
     prepared, metadata = api.load_checkpoint("runs/default/msg-mba/seed-0/best")
     scores = api.predict(prepared, [api.utterance_from_text("u1", "that was sick")])
     figures = api.explain("runs/mosi/msg-mba/seed-0/best", config=config, output="figures")
+    api.export("runs/default/msg-mba/seed-0/best", "deployed", quantize="int8")   # ONNX Runtime bundle
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from shiftmsa.training.modelling import PreparedModel, load_bundle
 
 __all__ = ["load_config", "parse_model_spec", "train", "compare", "reproduce", "search", "SearchOptions",
            "load_checkpoint", "recorded_data", "evaluate", "predict", "utterance_from_text", "check_compatible",
-           "explain", "ExplainOptions"]
+           "explain", "ExplainOptions", "export", "export_refusals"]
 
 
 def parse_model_spec(spec: str) -> ModelConfig:
@@ -207,3 +208,20 @@ def predict(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size
     """One sentiment score per utterance, in order."""
     prepared.model.to(device)
     return predict_utterances(prepared, list(utterances), batch_size, device).predictions
+
+
+def export(checkpoint: str | Path, output: str | Path, quantize: str = "none", log=print) -> dict:
+    """Write ``checkpoint`` as an ONNX Runtime bundle in ``output`` (``shiftmsa.deploy``); returns
+    its manifest. ``quantize``: ``none``, ``int8`` or ``fp16``. Raises ``ValueError`` (an
+    ``ExportRefused``) for a model that cannot be exported, saying why. Score the bundle with
+    ``shiftmsa.deploy.runtime.DeployedModel`` (no torch) or ``shiftmsa predict``."""
+    from shiftmsa.deploy.export import export_bundle
+
+    return export_bundle(checkpoint, output, quantize, log=log)
+
+
+def export_refusals() -> dict[str, str | None]:
+    """Every registered model -> None when it exports, else the one-line reason it is refused."""
+    from shiftmsa.deploy.export import export_refusals as refusals
+
+    return refusals()

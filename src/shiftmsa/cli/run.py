@@ -121,7 +121,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _prediction_inputs(args: argparse.Namespace):
     """The utterances to score and, for clips, what their features came from."""
-    from shiftmsa import api
+    from shiftmsa.data.compatibility import utterance_from_text
     from shiftmsa.data.readers.utterance_file import read_utterance_file
 
     if args.video:
@@ -133,17 +133,23 @@ def _prediction_inputs(args: argparse.Namespace):
         warn_of_fallback_words(args.video, clip)
         return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
     if args.text is not None:
-        return [api.utterance_from_text("text", args.text)], {}, None
+        return [utterance_from_text("text", args.text)], {}, None
     return read_utterance_file(args.input), {}, None
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from shiftmsa import api
-
     if sum(x is not None for x in (args.input, args.text, args.video)) != 1:
         raise CommandError("give exactly one of --input FILE, --text TEXT or --video CLIP")
     if args.video and not args.transcript:
         raise CommandError("--video needs --transcript TEXT_OR_FILE")
+    from shiftmsa.deploy.runtime import is_bundle
+
+    if is_bundle(args.checkpoint):  # an ONNX Runtime bundle (`shiftmsa export`): scored without torch
+        from shiftmsa.cli.deploy import predict_with_bundle
+
+        return predict_with_bundle(args, _prediction_inputs, _write_predictions)
+    from shiftmsa import api
+
     prepared, metadata = _load_checkpoint(args.checkpoint)
     utterances, feature_names, clip = _prediction_inputs(args)
     first = utterances[0]  # every utterance of an input has the same streams and widths (checked)
@@ -233,7 +239,8 @@ def register(subparsers) -> None:
         description="Score utterances from a JSONL/CSV file (--input), one text (--text), or a video "
                     "clip and its transcript (--video, --transcript). Prints JSON, or writes JSON / "
                     "CSV with --output.")
-    predict.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best)")
+    predict.add_argument("checkpoint", help="a model bundle folder (<run>/<model>/seed-<n>/best), or an ONNX "
+                                            "Runtime bundle written by `shiftmsa export`")
     predict.add_argument("--input", help="JSONL (id, text|words, acoustic?, visual?) or CSV (id, text)")
     predict.add_argument("--text", help="one utterance's text (text-only models)")
     predict.add_argument("--video", help="a clip (mp4, mkv, webm, wav) to extract features from")
