@@ -6,6 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 SYNTH_SIZE = 30
+TEXTS = ("i hated the ending", "a wonderful story with great music and really funny characters",
+         "ok", "the movie was not bad at all but the plot was dull and the acting was terrible honestly")
+
+
+def example_inputs(acoustic_dim=5, visual_dim=4, seed=7):
+    """Four utterances of 1 to 18 words with random rows of both streams."""
+    import numpy as np
+
+    from shiftmsa.data.compatibility import utterance_from_text
+
+    rng = np.random.default_rng(seed)
+    return [utterance_from_text(f"u{i}", text, rng.normal(size=(len(text.split()), acoustic_dim)).astype(np.float32),
+                                rng.normal(size=(len(text.split()), visual_dim)).astype(np.float32))
+            for i, text in enumerate(TEXTS)]
 
 
 def write_random_checkpoint(folder: Path, model: str, encoder: Path, *, preset: str | None = None,

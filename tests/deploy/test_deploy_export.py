@@ -15,16 +15,7 @@ from shiftmsa.deploy.export import FP32_TOLERANCE, REFUSED
 from shiftmsa.deploy.runtime import DeployedModel
 from shiftmsa.models.registry import available_models
 
-TEXTS = ("i hated the ending", "a wonderful story with great music and really funny characters",
-         "ok", "the movie was not bad at all but the plot was dull and the acting was terrible honestly")
-
-
-def utterances(acoustic_dim=5, visual_dim=4, seed=7):
-    rng = np.random.default_rng(seed)
-    return [utterance_from_text(f"u{i}", text, rng.normal(size=(len(text.split()), acoustic_dim)).astype(np.float32),
-                                rng.normal(size=(len(text.split()), visual_dim)).astype(np.float32))
-            for i, text in enumerate(TEXTS)]
-
+from checkpoints import example_inputs as utterances
 
 def torch_scores(checkpoint, chosen):
     prepared, _ = api.load_checkpoint(checkpoint)

@@ -61,6 +61,16 @@ def test_extracted_dataset_trains_and_a_new_clip_is_scored(spoken_dataset, tiny_
     assert all(w["end"] >= w["start"] for w in scored["words"])
     assert all(w["text_shift"] >= 0 for w in scored["words"])
 
+    # the same clip scored by the checkpoint's ONNX Runtime bundle: same output
+    assert main(["export", str(checkpoint), "-o", str(tmp_path / "bundle")]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "bundle"), "--video", str(new_clip),
+                 "--transcript", "this was a great movie"]) == 0
+    [from_bundle] = json.loads(capsys.readouterr().out)
+    assert abs(from_bundle["score"] - scored["score"]) < 1e-4
+    assert [w["word"] for w in from_bundle["words"]] == [w["word"] for w in scored["words"]]
+    assert all(abs(a["text_shift"] - b["text_shift"]) < 1e-4 for a, b in zip(from_bundle["words"], scored["words"]))
+
     import numpy as np
     import soundfile
 
