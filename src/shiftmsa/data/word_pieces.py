@@ -7,7 +7,7 @@ BERT-style tokenizers give ``[CLS] pieces [SEP]`` padded on the right (``cls_ind
 XLNet-style ones give ``pieces <sep> <cls>`` padded on the left (``cls_index`` L - 1). Which
 style applies, and the special tokens with their token type ids, are read from the tokenizer
 itself by encoding a probe word with and without special tokens. The numpy part (special tokens,
-padding, feature rows) is ``shiftmsa.data.alignment``, shared with the ONNX Runtime bundle.
+padding, feature rows) is ``shiftmsa.data.piece_alignment``, shared with the ONNX Runtime bundle.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from shiftmsa.data.alignment import (PROBE_WORD, STREAMS, EncodedUtterance, SpecialTokens, align_stream,
+from shiftmsa.data.piece_alignment import (PROBE_WORD, STREAMS, EncodedUtterance, SpecialTokens, align_stream,
                                      align_tokens, encode_pieces)
 from shiftmsa.data.batch import Batch
 from shiftmsa.data.contract import Utterance

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from shiftmsa.data.alignment import EncodedUtterance, SpecialTokens, align_stream, align_tokens, encode_pieces
+from shiftmsa.data.piece_alignment import EncodedUtterance, SpecialTokens, align_stream, align_tokens, encode_pieces
 from shiftmsa.data.compatibility import check_streams, stream_widths
 from shiftmsa.data.contract import DataError, Utterance
 from shiftmsa.data.standardization import FeatureStandardizer
