@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 from shiftmsa.data.batch import Batch
+from shiftmsa.data.contract import Utterance
 from shiftmsa.data.piece_alignment import (PROBE_WORD, STREAMS, EncodedUtterance, SpecialTokens, align_stream,
                                            align_tokens, encode_pieces)
-from shiftmsa.data.contract import Utterance
 from shiftmsa.data.standardization import FeatureStandardizer
 
 __all__ = ["BatchBuilder", "EncodedUtterance", "SpecialTokens", "PROBE_WORD", "STREAMS"]
