@@ -12,7 +12,10 @@ order is a function of (seed, epoch) and the random-number states travel with th
 Several processes (``train.devices`` > 1, ``training/distributed.py``): ``train.batch_size`` stays
 the global batch. Every optimiser step takes the batch a one-process run takes (same seed), each
 rank the utterances ``batch[rank::world]``; each rank's loss is weighted by its share of the batch
-and the gradients are summed over ranks, so the step is the one-process step up to float error.
+and the gradients are summed over ranks, so the step is the one-process step up to float error
+(a loss averaged over tokens, msg-mba's Eq. 19, averages over the whole batch's tokens:
+``modules.losses.split_batch``). A loss of batch statistics (MISA's CMD and difference terms) is
+computed on each share and weighted by its size, as DDP does; it is not the whole batch's.
 Validation and test batches are those of one process, dealt round-robin to the ranks and gathered,
 so every utterance is scored exactly once. A per-utterance memory (Self-MM) gets every rank's
 updated rows after each step; other buffers (BatchNorm statistics) are averaged after each epoch.
@@ -38,6 +41,7 @@ from shiftmsa.data.contract import Corpus, Utterance
 from shiftmsa.evaluation.metrics import regression_metrics
 from shiftmsa.files import write_json
 from shiftmsa.models.output import TrainingStep
+from shiftmsa.modules.losses import split_batch
 from shiftmsa.training import distributed
 from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_training_state, load_weights,
                                           save_model_bundle, save_training_state)
@@ -302,11 +306,14 @@ class RunTrainer:
         for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
             mine = chunk[cluster.rank::cluster.world_size]
             optimizer.zero_grad(set_to_none=True)
+            batch = prepared.batch_builder([utterances[i] for i in mine]).to(self.fabric.device) if mine else None
+            tokens = sum(cluster.all_gather(float(batch.attention_mask.sum()) if mine else 0.0))
             if mine:
-                batch = prepared.batch_builder([utterances[i] for i in mine]).to(self.fabric.device)
+                share = len(mine) / len(chunk)
                 step = TrainingStep(torch.as_tensor(mine, device=self.fabric.device), epoch)
-                loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
-                self.fabric.backward(loss * (len(mine) / len(chunk)))
+                with split_batch(share, tokens):
+                    loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
+                self.fabric.backward(loss * share)
                 total += float(loss.detach()) * len(mine)
                 count += len(mine)
             cluster.reduce_gradients(parameters)
