@@ -145,6 +145,14 @@ class Cluster(Solo):
         dist.all_gather_object(values, value, group=self.objects)
         return values
 
+    def total(self, value: float) -> float:
+        """The sum of every rank's ``value`` (one small all-reduce, no pickling)."""
+        import torch.distributed as dist
+
+        summed = torch.tensor([value], dtype=torch.float64, device=self.device)
+        dist.all_reduce(summed, op=dist.ReduceOp.SUM, group=self.ops)
+        return float(summed.item())
+
     def barrier(self) -> None:
         import torch.distributed as dist
 

@@ -307,7 +307,7 @@ class RunTrainer:
             mine = chunk[cluster.rank::cluster.world_size]
             optimizer.zero_grad(set_to_none=True)
             batch = prepared.batch_builder([utterances[i] for i in mine]).to(self.fabric.device) if mine else None
-            tokens = sum(cluster.all_gather(float(batch.attention_mask.sum()) if mine else 0.0))
+            tokens = cluster.total(float(batch.attention_mask.sum()) if mine else 0.0)
             if mine:
                 share = len(mine) / len(chunk)
                 step = TrainingStep(torch.as_tensor(mine, device=self.fabric.device), epoch)
