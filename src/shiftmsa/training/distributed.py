@@ -324,12 +324,12 @@ def cluster_for(train) -> Solo | Cluster:
         if _current is None:
             _current = join_from_environment(collective_timeout(train))
         return _current
-    if train.strategy not in DDP_STRATEGIES:
-        raise ValueError(f"train.strategy={train.strategy!r}: several processes train with 'ddp' "
-                         f"(one of {', '.join(DDP_STRATEGIES)})")
     wanted = processes_wanted(train)
     if wanted == 1:
         return Solo()
+    if train.strategy not in DDP_STRATEGIES:
+        raise ValueError(f"train.strategy={train.strategy!r}: several processes train with 'ddp' "
+                         f"(one of {', '.join(DDP_STRATEGIES)})")
     if _current is not None and (_current.world_size != wanted or not _current.alive):
         _current.close()
     if _current is None:
