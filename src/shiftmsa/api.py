@@ -98,6 +98,13 @@ def serve_rank_zero() -> int:
     return follow()
 
 
+def release_followers_at_exit() -> None:
+    """In rank 0 of a launcher (torchrun): stop the followers when this process ends."""
+    from shiftmsa.training.distributed import release_followers_at_exit as release
+
+    release()
+
+
 def load_checkpoint(folder: str | Path) -> tuple[PreparedModel, dict]:
     """A trained model bundle (``<run>/<model>/seed-<n>/best``) and its metadata."""
     return load_bundle(folder)

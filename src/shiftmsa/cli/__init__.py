@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from shiftmsa.api import serve_rank_zero
 
         return serve_rank_zero()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and "RANK" in os.environ:  # rank 0 of a launcher
+        from shiftmsa.api import release_followers_at_exit
+
+        release_followers_at_exit()
     quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)

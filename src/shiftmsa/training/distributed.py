@@ -306,6 +306,7 @@ def _destroy() -> None:
 
 
 _current: Cluster | None = None
+_joined = False  # this process joined a launcher's process group (it can only once)
 
 
 def collective_timeout(train=None) -> float:
@@ -391,11 +392,27 @@ def join_from_environment(timeout: float | None = None) -> Cluster:
     local_rank = int(os.environ.get("LOCAL_RANK", rank))
     if backend == "nccl":
         torch.cuda.set_device(local_rank)
+    global _joined
     dist.init_process_group("gloo", init_method="env://", rank=rank, world_size=world_size, timeout=JOB_WAIT)
+    _joined = True
     cluster = Cluster(rank, local_rank, world_size, backend, timeout, external=PARENT_ENV not in os.environ)
     if rank == 0:
         atexit.register(cluster.close)
     return cluster
+
+
+def release_followers_at_exit() -> None:
+    """Rank 0 of a launcher (torchrun): when the command ends, tell the followers to stop, joining
+    the process group first if no run needed it (every run was already stored)."""
+    def release() -> None:
+        global _current
+        if _current is None and not _joined:
+            _current = join_from_environment()
+        if _current is not None:
+            _current.close()
+
+    if launched_externally() and external_rank() == 0:
+        atexit.register(release)
 
 
 def watch_parent() -> None:
