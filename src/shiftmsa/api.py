@@ -93,6 +93,21 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def serve_rank_zero() -> int:
+    """In a process a launcher (torchrun) started as rank > 0: train rank 0's runs with it, each
+    its share, until rank 0's command ends; writes nothing (``training.distributed``)."""
+    from shiftmsa.training.follower import follow
+
+    return follow()
+
+
+def release_followers_at_exit() -> None:
+    """In rank 0 of a launcher (torchrun): stop the followers when this process ends."""
+    from shiftmsa.training.distributed import release_followers_at_exit as release
+
+    release()
+
+
 def load_checkpoint(folder: str | Path) -> tuple[PreparedModel, dict]:
     """A trained model bundle (``<run>/<model>/seed-<n>/best``) and its metadata."""
     return load_bundle(folder)

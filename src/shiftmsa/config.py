@@ -93,8 +93,12 @@ class TrainConfig:
         warmup_proportion: share of all optimisation steps spent in linear warm-up.
         max_grad_norm: gradient clipping norm; 0 disables clipping.
         seeds: one run per seed; a result is the mean and std over them.
-        accelerator / devices / strategy / precision: passed to Lightning Fabric
-            (e.g. ``gpu`` / ``4`` / ``ddp`` / ``bf16-mixed``); ``auto`` picks a GPU when present.
+        accelerator / devices / strategy / precision: the device kind, the processes on this
+            machine (one per GPU; more than 1 trains with ``ddp``, see README "Several GPUs or
+            machines"), the strategy (``auto`` or ``ddp``) and precision (e.g. ``gpu`` / ``4`` /
+            ``ddp`` / ``bf16-mixed``); ``auto`` picks a GPU when present.
+        collective_timeout: seconds after which an operation between processes (several
+            devices) fails, so a rank that hangs or dies ends the run with an error.
         num_threads: CPU threads for torch; 0 leaves torch's default.
         keep_checkpoint: keep each run's best weights (``best/``) after it finished; the
             training state (``last/``) is always removed then.
@@ -113,6 +117,7 @@ class TrainConfig:
     devices: int | str = 1
     strategy: str = "auto"
     precision: str = "32-true"
+    collective_timeout: float = 45.0
     num_threads: int = 0
     keep_checkpoint: bool = True
 

@@ -64,7 +64,24 @@ def quiet_libraries() -> None:
         sys.modules["transformers"].utils.logging.disable_progress_bar()
 
 
+def _follower_rank() -> bool:
+    """True in a process a launcher started with ``RANK`` > 0 of ``WORLD_SIZE`` > 1 (never one that
+    shiftmsa started itself): only global rank 0 runs the command."""
+    import os
+
+    return (int(os.environ.get("WORLD_SIZE", "1")) > 1 and int(os.environ.get("RANK", "0")) > 0
+            and "SHIFTMSA_PARENT_PID" not in os.environ)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if _follower_rank():  # a launcher (torchrun) started this process as rank > 0: it serves rank 0
+        from shiftmsa.api import serve_rank_zero
+
+        return serve_rank_zero()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and "RANK" in os.environ:  # rank 0 of a launcher
+        from shiftmsa.api import release_followers_at_exit
+
+        release_followers_at_exit()
     quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -209,6 +209,13 @@ class SentimentModel(nn.Module):
         """
         return mean_squared_error(output, labels) + output.auxiliary_loss
 
+    def utterance_memory(self) -> list[tuple[torch.Tensor, int]]:
+        """The buffers of a model with ``keeps_utterance_memory`` that hold one row per training
+        utterance, each with the dimension its rows run along; [] for a model without. Trained on
+        several processes, each rank updates the rows of its share of a batch in ``objective``,
+        and the fit loop then copies every rank's updated rows to the others."""
+        return []
+
     @classmethod
     def streams_switched_on(cls, overrides: Mapping[str, Any]) -> tuple[str, ...]:
         """The non-text streams whose modules ``overrides`` (a preset) switch on."""

@@ -118,6 +118,9 @@ class SelfMmModel(SentimentModel):
         prediction = results[FUSION].prediction
         return RegressionOutput(prediction=prediction, auxiliary_loss=prediction.new_zeros(()), extras=extras)
 
+    def utterance_memory(self) -> list[tuple[torch.Tensor, int]]:
+        return self.label_memory.row_buffers() if self.label_memory is not None else []
+
     def objective(self, output: RegressionOutput, labels: torch.Tensor, step: TrainingStep | None) -> torch.Tensor:
         """Training (``step`` given): the multi-task L1 loss against the memory's labels, then the
         memory update (labels from epoch 2, features always), the model's per-step state;

@@ -3,11 +3,42 @@ objective is ``shiftmsa.models.base.SentimentModel.objective``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import torch
 from torch.nn import functional
+
+
+@dataclass(frozen=True)
+class SplitBatch:
+    """A training batch split over processes, seen from one of them.
+
+    Args:
+        share: this process's utterances / the batch's; the fit loop weights this process's
+            objective by it, which makes every mean over utterances that of the whole batch.
+        real_tokens: the real tokens of the whole batch (every process's).
+    """
+
+    share: float
+    real_tokens: float
+
+
+_SPLIT: ContextVar[SplitBatch | None] = ContextVar("split_batch", default=None)
+
+
+@contextmanager
+def split_batch(share: float, real_tokens: float) -> Iterator[None]:
+    """Within the block, a loss averaged over another unit than utterances (tokens) averages over
+    the whole batch's units, so that weighted by ``share`` and summed over processes it is the
+    loss of the whole batch (the fit loop sets it for each share of a batch)."""
+    token = _SPLIT.set(SplitBatch(share, real_tokens))
+    try:
+        yield
+    finally:
+        _SPLIT.reset(token)
 
 
 def shifting_huber(shift: torch.Tensor, attention_mask: torch.Tensor, delta: float) -> torch.Tensor:
@@ -16,6 +47,9 @@ def shifting_huber(shift: torch.Tensor, attention_mask: torch.Tensor, delta: flo
     real tokens (padded positions carry no shift worth penalising)."""
     per_token = functional.huber_loss(shift, torch.zeros_like(shift), reduction="none", delta=delta).sum(dim=-1)
     real = attention_mask.to(shift.dtype)
+    split = _SPLIT.get()
+    if split is not None:  # this process's share of a batch: over the whole batch's tokens
+        return (per_token * real).sum() / max(split.real_tokens * shift.shape[-1] * split.share, 1e-12)
     return (per_token * real).sum() / (real.sum() * shift.shape[-1]).clamp(min=1.0)
 
 

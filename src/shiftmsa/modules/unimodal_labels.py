@@ -101,6 +101,10 @@ class UnimodalLabelMemory(nn.Module):
         for task in self.tasks:
             self.register_buffer(f"features_{task}", torch.zeros(size, feature_dims[task]))
 
+    def row_buffers(self) -> list[tuple[torch.Tensor, int]]:
+        """Every buffer with its row dimension: the labels (tasks x rows) and each task's features."""
+        return [(self.labels, 1), *[(self.stored_features(task), 0) for task in self.tasks]]
+
     def stored_features(self, task: str) -> torch.Tensor:
         return getattr(self, f"features_{task}")
 

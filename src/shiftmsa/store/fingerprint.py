@@ -28,7 +28,7 @@ from shiftmsa.models.registry import model_spec
 
 # Where a run writes, how fast it runs and which seeds it covers do not change its results.
 NOT_FINGERPRINTED_TRAIN_FIELDS = ("accelerator", "devices", "strategy", "num_threads", "eval_batch_size",
-                                  "seeds", "keep_checkpoint")
+                                  "seeds", "keep_checkpoint", "collective_timeout")
 MISSING = object()
 
 

@@ -8,6 +8,19 @@ The loop is our own, on Lightning Fabric: Fabric gives devices, mixed precision 
 multi-node DDP with no code of ours, while the loop keeps checkpoints pickle-free (safetensors +
 JSON) and makes a resumed run end with the numbers of an uninterrupted one: each epoch's sample
 order is a function of (seed, epoch) and the random-number states travel with the checkpoint.
+
+Several processes (``train.devices`` > 1, ``training/distributed.py``): ``train.batch_size`` stays
+the global batch. Every optimiser step takes the batch a one-process run takes (same seed), each
+rank the utterances ``batch[rank::world]``; each rank's loss is weighted by its share of the batch
+and the gradients are summed over ranks, so the step is the one-process step up to float error
+(a loss averaged over tokens, msg-mba's Eq. 19, averages over the whole batch's tokens:
+``modules.losses.split_batch``). A loss of batch statistics (MISA's CMD and difference terms) is
+computed on each share and weighted by its size, as DDP does; it is not the whole batch's.
+Validation and test batches are those of one process, dealt round-robin to the ranks and gathered,
+so every utterance is scored exactly once. A per-utterance memory (Self-MM) gets every rank's
+updated rows after each step; other buffers (BatchNorm statistics) are averaged after each epoch.
+Rank 0 alone writes (checkpoints, bundles, the result); a checkpoint holds nothing of the number of
+processes, so a run stopped under N processes resumes under M.
 """
 
 from __future__ import annotations
@@ -28,6 +41,8 @@ from shiftmsa.data.contract import Corpus, Utterance
 from shiftmsa.evaluation.metrics import regression_metrics
 from shiftmsa.files import write_json
 from shiftmsa.models.output import TrainingStep
+from shiftmsa.modules.losses import split_batch
+from shiftmsa.training import distributed
 from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_training_state, load_weights,
                                           save_model_bundle, save_training_state)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
@@ -72,11 +87,16 @@ def batches_of(indices: Sequence[int], batch_size: int) -> list[list[int]]:
 
 @torch.no_grad()
 def predict_utterances(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int,
-                       device: torch.device, forward: Callable | None = None) -> Predictions:
+                       device: torch.device, forward: Callable | None = None,
+                       cluster: distributed.Solo | None = None) -> Predictions:
     """Score utterances in eval mode; ``forward`` defaults to the prepared model itself. The
-    objective averaged is the model's own (``SentimentModel.objective`` with no training step)."""
+    objective averaged is the model's own (``SentimentModel.objective`` with no training step).
+    With a ``cluster`` of several processes, the batches are dealt to the ranks and every rank
+    gets all predictions, each utterance once, in order (call it on every rank)."""
     forward = forward or prepared.model
     prepared.model.eval()
+    if cluster is not None and cluster.world_size > 1:
+        return _predict_shared(prepared, utterances, batch_size, device, forward, cluster)
     ids, predictions, labels, weighted_objective = [], [], [], 0.0
     for chunk in batches_of(range(len(utterances)), batch_size):
         batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
@@ -86,6 +106,38 @@ def predict_utterances(prepared: PreparedModel, utterances: Sequence[Utterance],
         predictions.extend(output.prediction.float().cpu().tolist())
         labels.extend(batch.labels.cpu().tolist())
     return Predictions(ids, predictions, labels, weighted_objective / max(1, len(utterances)))
+
+
+def _predict_shared(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int,
+                    device: torch.device, forward: Callable, cluster: distributed.Cluster) -> Predictions:
+    """``predict_utterances`` over several processes: batch i on rank i % world, then gathered."""
+    mine = []
+    for number, chunk in enumerate(batches_of(range(len(utterances)), batch_size)):
+        if number % cluster.world_size != cluster.rank:
+            continue
+        batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
+        output = forward(**batch.model_inputs())
+        mine.append((number, list(batch.ids), output.prediction.float().cpu().tolist(),
+                     batch.labels.cpu().tolist(), float(prepared.model.objective(output, batch.labels, None))))
+    ids, predictions, labels, weighted_objective = [], [], [], 0.0
+    for number, batch_ids, batch_predictions, batch_labels, objective in sorted(
+            item for part in cluster.all_gather(mine) for item in part):
+        weighted_objective += objective * len(batch_ids)
+        ids.extend(batch_ids)
+        predictions.extend(batch_predictions)
+        labels.extend(batch_labels)
+    return Predictions(ids, predictions, labels, weighted_objective / max(1, len(utterances)))
+
+
+def _cpu(value):
+    """Tensors of a nested state (dicts, lists) moved to the CPU, to travel between processes."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {key: _cpu(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cpu(item) for item in value)
+    return value
 
 
 class RunTrainer:
@@ -102,22 +154,47 @@ class RunTrainer:
             (progress reports; tests use it to interrupt a run).
         fabric: a launched ``lightning.fabric.Fabric``; by default one is made from ``config.train``.
         progress: reports the batches of each epoch and a resumption; None reports nothing.
+        cluster: the processes of the run (``training.distributed``); by default the one
+            ``train.devices`` asks for, this process being rank 0. Followers pass theirs.
     """
 
     def __init__(self, config: RunConfig, seed: int, corpus: Corpus, run_dir: Path,
                  on_epoch_end: Callable[[int, dict], None] | None = None, fabric=None,
-                 progress: EpochProgress | None = None):
+                 progress: EpochProgress | None = None, cluster: distributed.Solo | None = None):
         self.config, self.seed, self.corpus = config, seed, corpus
         self.run_dir = Path(run_dir)
         self.on_epoch_end = on_epoch_end
-        self.fabric = fabric or make_fabric(config)
+        self.cluster = cluster or distributed.cluster_for(config.train)
+        if self.cluster.world_size > 1:
+            self.fabric = fabric or make_device_fabric(config, self.cluster)
+        else:
+            self.fabric = fabric or make_fabric(config)
         self.progress = progress
 
     def run(self) -> RunOutcome:
-        result_path = self.run_dir / RESULT_FILE
-        if result_path.exists():
-            saved = json.loads(result_path.read_text())
-            return RunOutcome(**saved)
+        if self.cluster.is_zero:
+            result_path = self.run_dir / RESULT_FILE
+            if result_path.exists():
+                saved = json.loads(result_path.read_text())
+                return RunOutcome(**saved)
+        if self.cluster.world_size == 1:
+            return self._run()
+        if self.cluster.is_zero:  # the followers train the same run, their shares of it
+            sent = None if self.cluster.sent_corpus == id(self.corpus) else self.corpus
+            self.cluster.send_job((self.config, self.seed, str(self.run_dir), sent))
+            self.cluster.sent_corpus = id(self.corpus)
+        try:
+            return self._run()
+        except BaseException as error:
+            if not self.cluster.is_zero:
+                raise
+            raised = self.cluster.failed(error)
+            if raised is error:
+                raise
+            raise raised from error
+
+    def _run(self) -> RunOutcome:
+        cluster, zero = self.cluster, self.cluster.is_zero
         train = self.config.train
         if train.num_threads:
             torch.set_num_threads(train.num_threads)
@@ -127,26 +204,27 @@ class RunTrainer:
                              f"(sizes: {self.corpus.split_sizes()})")
         seed_everything(self.seed)
         prepared = prepare_model(self.config, self.corpus)
-        world = self.fabric.world_size
-        steps_per_epoch = math.ceil(math.ceil(len(train_split) / world) / train.batch_size)
+        steps_per_epoch = math.ceil(len(train_split) / train.batch_size)  # global batches
         optimizer, scheduler = prepared.optimizer(train, steps_per_epoch * train.epochs)
         model, optimizer = self.fabric.setup(prepared.model, optimizer)
         counters = {"epochs_done": 0, "best_epoch": 0, "best_valid_objective": math.inf,
                     "history": [], "train_seconds": 0.0}
         last_dir, best_dir = self.run_dir / "last", self.run_dir / "best"
-        if (last_dir / TRAINING_STATE).exists():
+        if zero and (last_dir / TRAINING_STATE).exists():
             counters, rng_state = load_training_state(last_dir, prepared.model, optimizer.optimizer,
                                                       scheduler)
             restore_rng_state(rng_state)
             if self.progress is not None:
                 self.progress.note(f"resumes after epoch {counters['epochs_done']} from {last_dir}")
+        if cluster.world_size > 1:  # rank 0's start (fresh or resumed) on every rank
+            self._share_start(prepared, optimizer, scheduler, counters)
         for epoch in range(counters["epochs_done"] + 1, train.epochs + 1):
             started = time.perf_counter()
             if self.progress is not None:
                 self.progress.epoch_started(epoch, train.epochs, steps_per_epoch)
             train_objective = self._train_epoch(prepared, model, optimizer, scheduler, epoch)
             valid = predict_utterances(prepared, self.corpus.splits["valid"], train.eval_batch_size,
-                                       self.fabric.device, forward=model)
+                                       self.fabric.device, forward=model, cluster=cluster)
             counters["train_seconds"] += time.perf_counter() - started
             record = {"epoch": epoch, "train_objective": train_objective,
                       "valid_objective": valid.objective, "lr": scheduler.get_last_lr()[0],
@@ -155,25 +233,42 @@ class RunTrainer:
             counters["epochs_done"] = epoch
             if valid.objective < counters["best_valid_objective"]:
                 counters.update(best_epoch=epoch, best_valid_objective=valid.objective)
-                if self.fabric.is_global_zero:
+                if zero:
                     save_model_bundle(best_dir, prepared.model, bundle_metadata(
                         self.config, prepared, self.corpus, self.seed, epoch), prepared.tokenizer,
                         prepared.encoder_config)
-            if self.fabric.is_global_zero:
+            if zero:
                 save_training_state(last_dir, prepared.model, optimizer.optimizer, scheduler,
                                     counters, capture_rng_state())
-            self.fabric.barrier()
-            if self.on_epoch_end is not None:
+            cluster.barrier()
+            if self.on_epoch_end is not None and zero:
                 self.on_epoch_end(epoch, record)
         return self._finish(prepared, model, counters)
 
+    def _share_start(self, prepared: PreparedModel, optimizer, scheduler, counters: dict) -> None:
+        """Rank 0's weights (and, resumed, its optimiser, scheduler, counters and random-number
+        state) on every rank: followers read no checkpoint, so they need no shared disk."""
+        resumed = counters["epochs_done"] > 0
+        start = self.cluster.broadcast(_cpu({
+            "model": prepared.model.state_dict(), "resumed": resumed,
+            **({"optimizer": optimizer.optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "counters": counters, "rng": capture_rng_state()} if resumed else {})}))
+        if self.cluster.is_zero:
+            return
+        prepared.model.load_state_dict(start["model"])
+        if start["resumed"]:
+            optimizer.optimizer.load_state_dict(start["optimizer"])
+            scheduler.load_state_dict(start["scheduler"])
+            counters.clear()
+            counters.update(start["counters"])
+            restore_rng_state(start["rng"])
+
     def _train_epoch(self, prepared: PreparedModel, model, optimizer, scheduler, epoch: int) -> float:
+        if self.cluster.world_size > 1:
+            return self._train_epoch_shared(prepared, model, optimizer, scheduler, epoch)
         train = self.config.train
         utterances = self.corpus.splits["train"]
         order = epoch_permutation(len(utterances), self.seed, epoch)
-        world = self.fabric.world_size
-        order += order[:(-len(order)) % world]  # every process takes the same number of steps
-        order = order[self.fabric.global_rank::world]
         model.train()
         total, count = 0.0, 0
         for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
@@ -193,21 +288,68 @@ class RunTrainer:
                 self.progress.batch_done(batch_number)
         return total / max(1, count)
 
+    def _train_epoch_shared(self, prepared: PreparedModel, model, optimizer, scheduler, epoch: int) -> float:
+        """``_train_epoch`` on several processes: the one-process global batches, each split over
+        the ranks; losses weighted by share, gradients summed, memory rows shared."""
+        train, cluster = self.config.train, self.cluster
+        utterances = self.corpus.splits["train"]
+        order = epoch_permutation(len(utterances), self.seed, epoch)
+        if not cluster.is_zero:  # dropout differs between ranks, the same after a resumption
+            torch.manual_seed((self.seed * 100_003 + epoch) * 1_000 + cluster.rank)
+        memory = prepared.model.utterance_memory() if prepared.model.keeps_utterance_memory else []
+        if prepared.model.keeps_utterance_memory and not memory:
+            raise ValueError(f"{type(prepared.model).__name__} keeps a per-utterance memory but names none "
+                             f"(utterance_memory()): it cannot be trained on several processes")
+        parameters = [p for p in prepared.model.parameters() if p.requires_grad]
+        model.train()
+        total, count = 0.0, 0
+        for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
+            mine = chunk[cluster.rank::cluster.world_size]
+            optimizer.zero_grad(set_to_none=True)
+            batch = prepared.batch_builder([utterances[i] for i in mine]).to(self.fabric.device) if mine else None
+            tokens = cluster.total(float(batch.attention_mask.sum()) if mine else 0.0)
+            if mine:
+                share = len(mine) / len(chunk)
+                step = TrainingStep(torch.as_tensor(mine, device=self.fabric.device), epoch)
+                with split_batch(share, tokens):
+                    loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
+                self.fabric.backward(loss * share)
+                total += float(loss.detach()) * len(mine)
+                count += len(mine)
+            cluster.reduce_gradients(parameters)
+            if memory:
+                cluster.share_rows(memory, mine)
+            if train.max_grad_norm:
+                self.fabric.clip_gradients(model, optimizer, max_norm=train.max_grad_norm,
+                                           error_if_nonfinite=False)
+            optimizer.step()
+            scheduler.step()
+            if self.progress is not None:
+                self.progress.batch_done(batch_number)
+        cluster.average_buffers(prepared.model, skip=[tensor for tensor, _ in memory])
+        totals = cluster.all_gather((total, count))
+        return sum(t for t, _ in totals) / max(1, sum(c for _, c in totals))
+
     def _finish(self, prepared: PreparedModel, model, counters: dict) -> RunOutcome:
         """Reload the best epoch's weights and score valid and test, the test split once."""
         best_dir = self.run_dir / "best"
-        load_weights(prepared.model, best_dir / MODEL_WEIGHTS)
+        cluster = self.cluster
+        if cluster.is_zero:
+            load_weights(prepared.model, best_dir / MODEL_WEIGHTS)
+        if cluster.world_size > 1:
+            best = cluster.broadcast(_cpu(prepared.model.state_dict()) if cluster.is_zero else None)
+            prepared.model.load_state_dict(best)
         batch_size = self.config.train.eval_batch_size
         valid = predict_utterances(prepared, self.corpus.splits["valid"], batch_size, self.fabric.device,
-                                   forward=model)
+                                   forward=model, cluster=cluster)
         test_split = self.corpus.splits["test"]
         test_metrics = (predict_utterances(prepared, test_split, batch_size, self.fabric.device,
-                                           forward=model).metrics() if test_split else {})
+                                           forward=model, cluster=cluster).metrics() if test_split else {})
         outcome = RunOutcome(seed=self.seed, best_epoch=counters["best_epoch"],
                              best_valid_objective=counters["best_valid_objective"],
                              valid_metrics=valid.metrics(), test_metrics=test_metrics,
                              history=counters["history"], train_seconds=counters["train_seconds"])
-        if self.fabric.is_global_zero:
+        if cluster.is_zero:
             write_json(self.run_dir / RESULT_FILE, outcome.to_dict())
             shutil.rmtree(self.run_dir / "last", ignore_errors=True)
             if not self.config.train.keep_checkpoint:
@@ -216,11 +358,27 @@ class RunTrainer:
 
 
 def make_fabric(config: RunConfig):
-    """A launched Lightning Fabric for ``config.train`` (devices, strategy, precision)."""
+    """A Lightning Fabric on one device for ``config.train`` (accelerator, precision). Several
+    processes are this module's and ``training.distributed``'s business, never Fabric's launcher
+    (it re-runs the whole command in every process: the hang of issue 20)."""
     from lightning.fabric import Fabric
 
     train = config.train
-    fabric = Fabric(accelerator=train.accelerator, devices=train.devices, strategy=train.strategy,
-                    precision=train.precision)
+    if distributed.processes_wanted(train) > 1:
+        raise ValueError("make_fabric makes one process's Fabric; a run of several goes through RunTrainer")
+    fabric = Fabric(accelerator=train.accelerator, devices=1, strategy="auto", precision=train.precision)
     fabric.launch()
+    return fabric
+
+
+def make_device_fabric(config: RunConfig, cluster: distributed.Cluster):
+    """The Fabric of one rank of several: its own device (GPU ``local_rank`` or the CPU), the
+    run's precision; gradients are averaged by the loop, not by a Fabric strategy."""
+    from lightning.fabric import Fabric
+
+    train = config.train
+    if cluster.backend == "nccl":
+        fabric = Fabric(accelerator="cuda", devices=[cluster.local_rank], strategy="auto", precision=train.precision)
+    else:
+        fabric = Fabric(accelerator="cpu", devices=1, strategy="auto", precision=train.precision)
     return fabric
