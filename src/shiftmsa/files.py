@@ -1,7 +1,8 @@
-"""Writing the project's small text files (JSON records, configurations)."""
+"""Small file helpers: JSON records and configurations written, files checksummed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -10,3 +11,12 @@ from typing import Any
 def write_json(path: Path, payload: Any) -> None:
     """``payload`` as indented JSON with sorted keys and a final newline."""
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -9,7 +9,6 @@ import pytest
 
 from shiftmsa import api
 from shiftmsa.cli import main
-from shiftmsa.data.compatibility import utterance_from_text
 from shiftmsa.deploy.bundle import MANIFEST, MODEL_FILE, STANDARDIZATION_FILE, TOKENIZER_FILE
 from shiftmsa.deploy.export import FP32_TOLERANCE, REFUSED
 from shiftmsa.deploy.runtime import DeployedModel

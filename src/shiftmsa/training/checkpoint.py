@@ -16,7 +16,6 @@ is refused with its name instead of being loaded as weights.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -27,7 +26,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from shiftmsa.files import write_json
+from shiftmsa.files import file_sha256, write_json
 
 MODEL_WEIGHTS = "model.safetensors"
 BUNDLE_METADATA = "shiftmsa.json"
@@ -39,14 +38,6 @@ CHECKSUMS = "sha256"
 
 class CheckpointError(ValueError):
     """A checkpoint file that is missing, unreadable or not the one its metadata recorded."""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def checksums(folder: Path, names: tuple[str, ...]) -> dict[str, str]:
