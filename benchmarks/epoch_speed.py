@@ -78,9 +78,15 @@ def main() -> None:
     parser.add_argument("--data", default="/work/shared/data/mosi")
     parser.add_argument("--base-src", help="src folder of an older commit: msg-mba there as one more variant")
     parser.add_argument("--mosei", help="MOSEI folder: one text-only epoch with and without buckets")
+    parser.add_argument("--variants", help="comma-separated subset of the variants (plain always runs)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="OMP_NUM_THREADS for every process (0: torch's default); on a shared machine 1 "
+                             "avoids oversubscribed spinning threads")
     args = parser.parse_args()
     options = ["split=sdk_fold", "features=[audio_opensmile]"]
     env = {**os.environ, "PYTHONPATH": str(SRC), "TOKENIZERS_PARALLELISM": "false"}
+    if args.threads:
+        env["OMP_NUM_THREADS"] = str(args.threads)
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         encoder = write_plain_data(args.data, options, scratch / "data.json")
@@ -96,6 +102,9 @@ def main() -> None:
         if args.base_src:
             variants["msg-mba@base"] = (shiftmsa("msg-mba", args.data, options, str(scratch / "d")),
                                         {**env, "PYTHONPATH": str(Path(args.base_src).resolve())})
+        if args.variants:
+            keep = {"plain", *args.variants.split(",")}
+            variants = {name: value for name, value in variants.items() if name in keep}
         print(f"load average before: {load()}", flush=True)
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
         names = list(variants)
