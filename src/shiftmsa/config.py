@@ -102,6 +102,10 @@ class TrainConfig:
         num_threads: CPU threads for torch; 0 leaves torch's default.
         keep_checkpoint: keep each run's best weights (``best/``) after it finished; the
             training state (``last/``) is always removed then.
+        length_buckets: length-bucketed training batches: each epoch's seeded order is cut into
+            pools of 50 batches, each pool sorted by word-piece length and cut into batches, and
+            the batches shuffled (seeded: same seed, same batches), so a batch pads little;
+            ``false`` takes batches straight from the shuffled order.
     """
 
     epochs: int = 40
@@ -120,6 +124,7 @@ class TrainConfig:
     collective_timeout: float = 45.0
     num_threads: int = 0
     keep_checkpoint: bool = True
+    length_buckets: bool = later_field(default=False, neutral=False)
 
 
 @dataclass

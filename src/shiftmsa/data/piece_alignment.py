@@ -8,7 +8,7 @@ The conventions are MAG-BERT's; see ``shiftmsa.data.word_pieces``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -135,9 +135,12 @@ def align_tokens(encoded: Sequence[EncodedUtterance], special: SpecialTokens) ->
 
 
 def align_stream(utterances: Sequence[Utterance], rows: np.ndarray, stream: str, dim: int | None,
-                 standardizer: FeatureStandardizer | None) -> np.ndarray | None:
+                 standardizer: FeatureStandardizer | None,
+                 prepared: Callable[[Utterance], np.ndarray] | None = None) -> np.ndarray | None:
     """(B, L, d) rows gathered per position (zero where ``rows`` is -1); None when the stream is
-    absent. ``dim`` is the expected width (None: the first utterance's)."""
+    absent. ``dim`` is the expected width (None: the first utterance's). ``prepared``, when
+    given, returns an utterance's rows already standardised (``BatchBuilder`` keeps them once
+    per run); ``standardizer`` is then not applied again."""
     present = [getattr(u, stream) is not None for u in utterances]
     if not any(present):
         return None
@@ -155,7 +158,9 @@ def align_stream(utterances: Sequence[Utterance], rows: np.ndarray, stream: str,
         if len(features) not in (1, len(utterance.words)):
             raise DataError(f"{len(features)} steps for {len(utterance.words)} words (expected one per word or 1)",
                             utterance_id=utterance.id, field_name=stream)
-        if standardizer is not None:
+        if prepared is not None:
+            features = prepared(utterance)
+        elif standardizer is not None:
             features = standardizer.transform(stream, features)
         positions = rows[b] >= 0
         steps = rows[b, positions] if len(features) > 1 else np.zeros(int(positions.sum()), dtype=np.int64)

@@ -30,9 +30,10 @@ class BatchBuilder:
     Args:
         tokenizer: a Hugging Face tokenizer (BERT-like or XLNet-like; see the module docstring).
         max_length: token length cap, special tokens included (50 as in MAG-BERT and the paper).
+            Each utterance is tokenised once (cached by id and words).
         acoustic_dim / visual_dim: expected feature widths, or None to accept the first seen.
         standardizer: applied to each utterance's acoustic / visual rows before alignment (so
-            special tokens and padding keep zero rows); None leaves them as read.
+            special tokens and padding keep zero rows), once per utterance; None leaves them as read.
     """
 
     def __init__(self, tokenizer, max_length: int = 50, acoustic_dim: int | None = None,
@@ -46,6 +47,8 @@ class BatchBuilder:
         self.max_length = max_length
         self.dims: dict[str, int | None] = {"acoustic": acoustic_dim, "visual": visual_dim}
         self._cache: dict[tuple[str, tuple[str, ...]], EncodedUtterance] = {}
+        # (id, stream) -> (the rows read, the same standardised): standardised once per run
+        self._standardized: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def encode(self, utterance: Utterance) -> EncodedUtterance:
         """Word pieces of ``utterance`` truncated to fit ``max_length``; cached by id and words."""
@@ -54,6 +57,16 @@ class BatchBuilder:
             per_word = self.tokenizer(list(utterance.words), add_special_tokens=False)["input_ids"]
             self._cache[key] = encode_pieces(per_word, self.max_length - self.special.count)
         return self._cache[key]
+
+    def standardized(self, utterance: Utterance, stream: str) -> np.ndarray:
+        """The utterance's ``stream`` rows standardised, computed once per utterance (kept while
+        the utterance holds the same array)."""
+        features = getattr(utterance, stream)
+        kept = self._standardized.get((utterance.id, stream))
+        if kept is None or kept[0] is not features:
+            kept = (features, self.standardizer.transform(stream, features))
+            self._standardized[(utterance.id, stream)] = kept
+        return kept[1]
 
     def __call__(self, utterances: list[Utterance]) -> Batch:
         if not utterances:
@@ -73,7 +86,11 @@ class BatchBuilder:
 
     def _aligned_stream(self, utterances: list[Utterance], rows: np.ndarray, stream: str) -> torch.Tensor | None:
         """(B, L, d) rows gathered per position (zero where ``rows`` is -1); None when the stream is absent."""
-        aligned = align_stream(utterances, rows, stream, self.dims[stream], self.standardizer)
+        prepared = None
+        if self.standardizer is not None:
+            def prepared(utterance: Utterance) -> np.ndarray:
+                return self.standardized(utterance, stream)
+        aligned = align_stream(utterances, rows, stream, self.dims[stream], self.standardizer, prepared)
         if aligned is None:
             return None
         self.dims[stream] = aligned.shape[-1]

@@ -47,7 +47,8 @@ from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_tr
                                           save_model_bundle, save_training_state)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
 from shiftmsa.training.progress import EpochProgress
-from shiftmsa.training.seeding import capture_rng_state, epoch_permutation, restore_rng_state, seed_everything
+from shiftmsa.training.seeding import (bucketed_batches, capture_rng_state, epoch_permutation, restore_rng_state,
+                                      seed_everything)
 
 RESULT_FILE = "result.json"
 
@@ -85,48 +86,58 @@ def batches_of(indices: Sequence[int], batch_size: int) -> list[list[int]]:
     return [list(indices[start:start + batch_size]) for start in range(0, len(indices), batch_size)]
 
 
+def evaluation_batches(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int) -> list[list[int]]:
+    """Batches of a scoring pass, sorted by length: utterances ordered by word pieces (stable),
+    cut into batches, each batch in corpus order. A batch pads little; a split that fits in one
+    batch is the one batch it always was. Every model's output for an utterance is independent
+    of its batch, so predictions and metrics are those of corpus-order batches (up to float
+    rounding); an objective averaged over a batch's tokens (msg-mba's Eq. 20) is weighted by
+    batch and may differ in its last digits."""
+    builder = prepared.batch_builder
+    by_length = sorted(range(len(utterances)), key=lambda i: len(builder.encode(utterances[i]).piece_ids))
+    return [sorted(chunk) for chunk in batches_of(by_length, batch_size)]
+
+
+def _scored(prepared: PreparedModel, utterances: Sequence[Utterance], chunk: list[int], device: torch.device,
+            forward: Callable) -> tuple:
+    """(chunk, predictions, labels, objective) of one scoring batch."""
+    batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
+    output = forward(**batch.model_inputs())
+    return (chunk, output.prediction.float().cpu().tolist(), batch.labels.cpu().tolist(),
+            float(prepared.model.objective(output, batch.labels, None)))
+
+
+def _in_corpus_order(utterances: Sequence[Utterance], scored: Sequence[tuple]) -> Predictions:
+    predictions, labels = [0.0] * len(utterances), [0.0] * len(utterances)
+    weighted_objective = 0.0
+    for chunk, batch_predictions, batch_labels, objective in scored:
+        weighted_objective += objective * len(chunk)
+        for index, prediction, label in zip(chunk, batch_predictions, batch_labels):
+            predictions[index], labels[index] = prediction, label
+    return Predictions([u.id for u in utterances], predictions, labels,
+                       weighted_objective / max(1, len(utterances)))
+
+
 @torch.no_grad()
 def predict_utterances(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int,
                        device: torch.device, forward: Callable | None = None,
                        cluster: distributed.Solo | None = None) -> Predictions:
     """Score utterances in eval mode; ``forward`` defaults to the prepared model itself. The
     objective averaged is the model's own (``SentimentModel.objective`` with no training step).
-    With a ``cluster`` of several processes, the batches are dealt to the ranks and every rank
-    gets all predictions, each utterance once, in order (call it on every rank)."""
+    Batches are sorted by length (``evaluation_batches``); the predictions come back in corpus
+    order. With a ``cluster`` of several processes, the batches are dealt to the ranks and every
+    rank gets all predictions, each utterance once, in order (call it on every rank)."""
     forward = forward or prepared.model
     prepared.model.eval()
+    chunks = evaluation_batches(prepared, utterances, batch_size)
     if cluster is not None and cluster.world_size > 1:
-        return _predict_shared(prepared, utterances, batch_size, device, forward, cluster)
-    ids, predictions, labels, weighted_objective = [], [], [], 0.0
-    for chunk in batches_of(range(len(utterances)), batch_size):
-        batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
-        output = forward(**batch.model_inputs())
-        weighted_objective += float(prepared.model.objective(output, batch.labels, None)) * len(batch)
-        ids.extend(batch.ids)
-        predictions.extend(output.prediction.float().cpu().tolist())
-        labels.extend(batch.labels.cpu().tolist())
-    return Predictions(ids, predictions, labels, weighted_objective / max(1, len(utterances)))
-
-
-def _predict_shared(prepared: PreparedModel, utterances: Sequence[Utterance], batch_size: int,
-                    device: torch.device, forward: Callable, cluster: distributed.Cluster) -> Predictions:
-    """``predict_utterances`` over several processes: batch i on rank i % world, then gathered."""
-    mine = []
-    for number, chunk in enumerate(batches_of(range(len(utterances)), batch_size)):
-        if number % cluster.world_size != cluster.rank:
-            continue
-        batch = prepared.batch_builder([utterances[i] for i in chunk]).to(device)
-        output = forward(**batch.model_inputs())
-        mine.append((number, list(batch.ids), output.prediction.float().cpu().tolist(),
-                     batch.labels.cpu().tolist(), float(prepared.model.objective(output, batch.labels, None))))
-    ids, predictions, labels, weighted_objective = [], [], [], 0.0
-    for number, batch_ids, batch_predictions, batch_labels, objective in sorted(
-            item for part in cluster.all_gather(mine) for item in part):
-        weighted_objective += objective * len(batch_ids)
-        ids.extend(batch_ids)
-        predictions.extend(batch_predictions)
-        labels.extend(batch_labels)
-    return Predictions(ids, predictions, labels, weighted_objective / max(1, len(utterances)))
+        mine = [(number, _scored(prepared, utterances, chunk, device, forward))
+                for number, chunk in enumerate(chunks) if number % cluster.world_size == cluster.rank]
+        scored = [item for _, item in sorted((pair for part in cluster.all_gather(mine) for pair in part),
+                                             key=lambda pair: pair[0])]
+    else:
+        scored = [_scored(prepared, utterances, chunk, device, forward) for chunk in chunks]
+    return _in_corpus_order(utterances, scored)
 
 
 def _cpu(value):
@@ -263,15 +274,23 @@ class RunTrainer:
             counters.update(start["counters"])
             restore_rng_state(start["rng"])
 
+    def _epoch_batches(self, prepared: PreparedModel, epoch: int) -> list[list[int]]:
+        """The global batches of one epoch (indices into the train split), the same on every
+        rank: the seeded order cut in turn, or length-bucketed (``train.length_buckets``)."""
+        train, utterances = self.config.train, self.corpus.splits["train"]
+        if train.length_buckets:
+            lengths = [len(prepared.batch_builder.encode(u).piece_ids) for u in utterances]
+            return bucketed_batches(lengths, train.batch_size, self.seed, epoch)
+        return batches_of(epoch_permutation(len(utterances), self.seed, epoch), train.batch_size)
+
     def _train_epoch(self, prepared: PreparedModel, model, optimizer, scheduler, epoch: int) -> float:
         if self.cluster.world_size > 1:
             return self._train_epoch_shared(prepared, model, optimizer, scheduler, epoch)
         train = self.config.train
         utterances = self.corpus.splits["train"]
-        order = epoch_permutation(len(utterances), self.seed, epoch)
         model.train()
         total, count = 0.0, 0
-        for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
+        for batch_number, chunk in enumerate(self._epoch_batches(prepared, epoch), start=1):
             batch = prepared.batch_builder([utterances[i] for i in chunk]).to(self.fabric.device)
             step = TrainingStep(torch.as_tensor(chunk, device=self.fabric.device), epoch)
             loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
@@ -293,7 +312,6 @@ class RunTrainer:
         the ranks; losses weighted by share, gradients summed, memory rows shared."""
         train, cluster = self.config.train, self.cluster
         utterances = self.corpus.splits["train"]
-        order = epoch_permutation(len(utterances), self.seed, epoch)
         if not cluster.is_zero:  # dropout differs between ranks, the same after a resumption
             torch.manual_seed((self.seed * 100_003 + epoch) * 1_000 + cluster.rank)
         memory = prepared.model.utterance_memory() if prepared.model.keeps_utterance_memory else []
@@ -303,7 +321,7 @@ class RunTrainer:
         parameters = [p for p in prepared.model.parameters() if p.requires_grad]
         model.train()
         total, count = 0.0, 0
-        for batch_number, chunk in enumerate(batches_of(order, train.batch_size), start=1):
+        for batch_number, chunk in enumerate(self._epoch_batches(prepared, epoch), start=1):
             mine = chunk[cluster.rank::cluster.world_size]
             optimizer.zero_grad(set_to_none=True)
             batch = prepared.batch_builder([utterances[i] for i in mine]).to(self.fabric.device) if mine else None
@@ -331,7 +349,8 @@ class RunTrainer:
         return sum(t for t, _ in totals) / max(1, sum(c for _, c in totals))
 
     def _finish(self, prepared: PreparedModel, model, counters: dict) -> RunOutcome:
-        """Reload the best epoch's weights and score valid and test, the test split once."""
+        """Reload the best epoch's weights and score the test split, once; the valid metrics are
+        the best epoch's own (the same weights scored them)."""
         best_dir = self.run_dir / "best"
         cluster = self.cluster
         if cluster.is_zero:
@@ -340,14 +359,17 @@ class RunTrainer:
             best = cluster.broadcast(_cpu(prepared.model.state_dict()) if cluster.is_zero else None)
             prepared.model.load_state_dict(best)
         batch_size = self.config.train.eval_batch_size
-        valid = predict_utterances(prepared, self.corpus.splits["valid"], batch_size, self.fabric.device,
-                                   forward=model, cluster=cluster)
+        # the best epoch's validation pass scored these very weights: its metrics are the ones
+        best_record = [r for r in counters["history"] if r["epoch"] == counters["best_epoch"]]
+        valid_metrics = dict(best_record[0]["valid"]) if best_record else predict_utterances(
+            prepared, self.corpus.splits["valid"], batch_size, self.fabric.device, forward=model,
+            cluster=cluster).metrics()
         test_split = self.corpus.splits["test"]
         test_metrics = (predict_utterances(prepared, test_split, batch_size, self.fabric.device,
                                            forward=model, cluster=cluster).metrics() if test_split else {})
         outcome = RunOutcome(seed=self.seed, best_epoch=counters["best_epoch"],
                              best_valid_objective=counters["best_valid_objective"],
-                             valid_metrics=valid.metrics(), test_metrics=test_metrics,
+                             valid_metrics=valid_metrics, test_metrics=test_metrics,
                              history=counters["history"], train_seconds=counters["train_seconds"])
         if cluster.is_zero:
             write_json(self.run_dir / RESULT_FILE, outcome.to_dict())

@@ -47,6 +47,11 @@ def linear_warmup_decay(optimizer: torch.optim.Optimizer, total_steps: int,
 
 
 def build_optimizer(model: nn.Module, train: TrainConfig, total_steps: int):
-    """AdamW and its scheduler for ``total_steps`` optimisation steps."""
-    optimizer = torch.optim.AdamW(parameter_groups(model, train), lr=train.learning_rate)
+    """AdamW and its scheduler for ``total_steps`` optimisation steps.
+
+    ``foreach=True``: the multi-tensor implementation, which torch picks by itself only on GPUs;
+    on the CPU it takes the same values bit for bit as the per-tensor loop torch uses by default
+    there, in about 0.6x its time (docs/speed.md: the per-tensor AdamW was 15% of a MOSI epoch).
+    """
+    optimizer = torch.optim.AdamW(parameter_groups(model, train), lr=train.learning_rate, foreach=True)
     return optimizer, linear_warmup_decay(optimizer, total_steps, train.warmup_proportion)

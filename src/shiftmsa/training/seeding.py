@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -46,3 +47,30 @@ def epoch_permutation(n: int, seed: int, epoch: int) -> list[int]:
     """
     generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
     return torch.randperm(n, generator=generator).tolist()
+
+
+BUCKET_POOL = 50  # batches per pool of length-bucketed sampling
+
+
+def bucketed_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: int,
+                     pool: int = BUCKET_POOL) -> list[list[int]]:
+    """One epoch's global batches, length-bucketed: ``epoch_permutation``'s order cut into pools
+    of ``pool`` batches, each pool sorted by length (stable, so ties keep the shuffled order) and
+    cut into batches, then the batches shuffled; a function of (lengths, seed, epoch) alone, so
+    every process and a resumed run take the same batches. As many batches as without buckets
+    (one short batch at most, the last of the last pool, wherever the shuffle puts it).
+
+    Args:
+        lengths: each training sample's length (word pieces).
+        batch_size: the global batch size.
+        seed / epoch: as for ``epoch_permutation``.
+        pool: batches per pool; larger pools pad less and mix lengths less within an epoch.
+    """
+    order = epoch_permutation(len(lengths), seed, epoch)
+    batches = []
+    span = batch_size * pool
+    for start in range(0, len(order), span):
+        members = sorted(order[start:start + span], key=lambda index: lengths[index])
+        batches.extend(members[i:i + batch_size] for i in range(0, len(members), batch_size))
+    generator = torch.Generator().manual_seed((seed * 100_003 + epoch) * 7 + 1)
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
