@@ -5,11 +5,11 @@ row in the paper's numbers and the modalities it needs from the corpus. Rows are
 ``msg-mba`` (one per row of Tables III-VI and Fig. 5); Table I takes every registered model.
 
 Readings where the paper leaves a choice:
-- Table V is Table III's component rows on XLNet (Section IV-G2): the rows are the Table III
+- Table V is Table III's component rows on XLNet (Section IV-G5): the rows are the Table III
   presets, run on the XLNet encoder the user gives (``model.params.encoder``); the spec refuses
   a BERT-family encoder.
-- Fig. 5 sweeps "the embedding layer and the encoder layers" (Section IV-G1) without saying how
-  many: every layer 0..N of the encoder in use (0 = embeddings).
+- Fig. 5 puts MSG-T at the embedding layer and at encoder layers (Section IV-F5) without saying
+  which: every split layer i = 0..N of the encoder in use (0 = after the embeddings).
 - Fig. 9 compares the full model with and without the Shifting HuberLoss (Eq. 19-20): the
   Table III rows "Proposed" and "+MBA".
 """

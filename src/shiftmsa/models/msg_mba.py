@@ -14,7 +14,7 @@ Reading Fig. 2 top to bottom, ``MsgMbaModel.forward`` runs:
 7. Eq. 19-20 ``self.shifting_huber`` alpha H(h_s^t) + beta H(h_s^a) + gamma H(h_s^v)
 
 Ablations (Table III-VI, Fig. 5) only change ``MsgMbaConfig``: a modality without its gate
-enters M* unshifted (F_a, F_v, or M_t*), a dropped modality has no parameters at all, and
+enters M* unshifted (F_a, F_v, or M_t*; ``fuse_unshifted=False`` leaves F_a, F_v out instead), a dropped modality has no parameters at all, and
 without MBA, MSG-A / MSG-V take M_t* as their text partner.
 """
 
