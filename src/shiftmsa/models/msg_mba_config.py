@@ -144,6 +144,26 @@ class MsgMbaConfig(MultimodalConfig):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
 
+    def effective_settings(self) -> dict:
+        """The fields, with the module switches replaced by the modules they build on these
+        streams (gates and their partners, MBAs, what enters M*, the Huber terms), so that
+        "MSG-T&A&V" and "MSG-T&A" on a corpus without visual are one model."""
+        values = super().effective_settings()
+        shifted = self.shifted_modalities()
+        huber = self.shifting_huber and bool(shifted)
+        for modality in MODALITIES:
+            values.pop(f"msg_{modality}")
+            if not (huber and modality in shifted):
+                values.pop(f"huber_{modality}_weight")
+            if modality != "text" and modality not in self.modalities:
+                values.pop(f"{modality}_hidden")
+        if not huber:
+            values.pop("huber_delta")
+        values.pop("mba")
+        values.update(shifting_huber=huber, gates={m: self.gate_partners(m) for m in shifted},
+                      mbas=self.adjusted_modalities(), fused=self.fused_modalities())
+        return values
+
     def rnn_hidden(self, modality: str) -> int:
         """Hidden size per direction of RNN(X_m): the configured one, else the input width d_m."""
         hidden = getattr(self, f"{modality}_hidden")
