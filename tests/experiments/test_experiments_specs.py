@@ -49,3 +49,36 @@ def test_rows_needing_a_missing_stream_are_skipped_with_the_reason():
 def test_table5_refuses_a_bert_encoder(corpus):
     with pytest.raises(ReproduceError, match="to an encoder of the xlnet family"):
         plan_target(SPECS["table5"], "bert", 3, corpus)
+
+
+def test_rows_on_fewer_streams_than_the_papers_say_so_and_a_repeated_model_is_refused():
+    """Point 7 of issue 23: on a text-only corpus "only MSG-T", "+MBA" and "Proposed" have no
+    partner stream and would train "no proposed modules" again; on text + acoustic every Table III
+    row is marked as T+A, Table IV's "only T+A" is not (the paper's row is T+A too)."""
+    base = load_config(None, ["model.params.encoder=minilm"])
+    text = generate_synthetic(30, seed=1)
+    text.acoustic_dim = text.visual_dim = None
+    plan = plan_target(SPECS["table3"], "bert", 6, text, base)
+    assert [row.key for row in plan.runnable] == ["no_modules"]
+    assert plan.skipped["full"].startswith('the same model on the same streams and settings as "no proposed modules"')
+    assert plan.notes == {"no_modules": "T: the corpus has no acoustic or visual stream"}
+    text_acoustic = generate_synthetic(30, seed=1)
+    text_acoustic.visual_dim = None
+    plan = plan_target(SPECS["table3"], "bert", 6, text_acoustic, base)
+    assert [row.key for row in plan.runnable] == ["no_modules", "msg_t", "msg_t_a", "mba", "full"]
+    assert set(plan.notes.values()) == {"T+A: the corpus has no visual stream"}
+    plan = plan_target(SPECS["table4"], "bert", 6, text_acoustic, base)
+    assert plan.notes == {} and [row.key for row in plan.runnable] == ["a", "t", "t_a"]
+    plan = plan_target(SPECS["table1"], "bert", 6, text_acoustic, base)
+    assert "text-only" not in plan.notes and plan.notes["msg-mba"] == "T+A: the corpus has no visual stream"
+
+
+def test_a_row_on_fewer_streams_is_marked_in_the_table():
+    from shiftmsa.experiments.tables import TableContext, collect_rows, paper_table
+    spec = SPECS["table3"]
+    rows = spec.rows(6)
+    context = TableContext("mosi", "bert", "minilm", "mosi-sdk_fold", "test", "6 epochs")
+    note = "T+A: the corpus has no visual stream"
+    table = paper_table(spec, collect_rows(spec, rows, {}, {}, context, {"full": note}), context)
+    assert f"| Proposed ({note}) | msg-mba:table3.full |" in table.markdown
+    assert table.csv_rows[0][-1] == "streams" and note in {line[-1] for line in table.csv_rows}

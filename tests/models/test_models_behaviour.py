@@ -160,3 +160,37 @@ def test_mag_follows_mag_berts_reference_pooler_and_biases(tiny_encoders, featur
                                                            "pretrained_pooler": False}, **feature_dims))
     assert eq6.gate.shift_bias is not None and eq6.backbone.encoder.pooler is None
     assert isinstance(eq6.head.pooler, torch.nn.Sequential)
+
+
+def test_fuse_unshifted_off_leaves_ungated_streams_out_of_m_star(tiny_encoders, feature_dims, batches):
+    """Table III's other reading (Section IV-F3): "only MSG-T" concatenates only M_t*; "no
+    proposed modules" keeps every stream (it has no shifted output)."""
+    overrides = {"encoder": tiny_encoders["bert"], "fuse_unshifted": False}
+    only_t = make_config("msg-mba", "table3.msg_t", overrides, **feature_dims)
+    assert only_t.fused_modalities() == ("text",)
+    assert make_config("msg-mba", "table3.msg_t_a", overrides, **feature_dims).fused_modalities() == (
+        "text", "acoustic")
+    assert make_config("msg-mba", "table3.no_modules", overrides, **feature_dims).fused_modalities() == (
+        "text", "acoustic", "visual")
+    model = build_model("msg-mba", only_t).eval()
+    assert model.fusion.in_features == model.backbone.hidden_size
+    output = model(**batches["bert"])
+    assert "fused/acoustic" not in output.extras and output.prediction.shape == (3,)
+
+
+@pytest.mark.parametrize("eta_scope", ["token", "utterance"])
+def test_eta_scope_keeps_an_utterance_independent_of_its_batch(eta_scope, tiny_encoders, feature_dims, batches):
+    torch.manual_seed(0)
+    config = make_config("msg-mba", None, {"encoder": tiny_encoders["bert"], "eta_scope": eta_scope,
+                                           "shift_threshold": 0.01}, **feature_dims)
+    model = build_model("msg-mba", config).eval()
+    batch = batches["bert"]
+    with torch.no_grad():
+        together = model(**batch)
+        eta = together.extras["eta/text"]
+        if eta_scope == "utterance":
+            real = batch["attention_mask"].bool()
+            assert all(torch.unique(eta[row][real[row]]).numel() == 1 for row in range(eta.shape[0]))
+        for row in range(batch["input_ids"].shape[0]):
+            alone = model(**slice_utterance(batch, row, "bert")).prediction
+            torch.testing.assert_close(alone, together.prediction[row:row + 1], atol=1e-5, rtol=1e-4)

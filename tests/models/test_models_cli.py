@@ -24,7 +24,7 @@ def test_lists_every_model_its_presets_and_fields(capsys):
     status, out, _ = run_models_command(capsys)
     assert status == 0
     for expected in ("msg-mba: Lin & Hu", "text-only:", "mag:", "table3.msg_t_a", "fig5.layer6",
-                     "table5.msg_t_a_v", "shift_layer = 2 (int)", "gate = scalar (str)", "beta_shift = 0.5 (float)"):
+                     "table5.msg_t_a_v", "shift_layer = 2 (int)", "gate = vector (str)", "beta_shift = 0.5 (float)"):
         assert expected in out
 
 

@@ -79,3 +79,19 @@ def test_longer_than_max_length_and_even_kernels_are_refused():
     module = MaskedBimodalAdjustment(4, 4, max_length=3)
     with pytest.raises(ValueError, match="at most 3 tokens"):
         module(torch.zeros(1, 4, 4), torch.zeros(1, 4, 4), torch.ones(1, 4))
+
+
+def test_scalar_bias_is_one_number_added_to_every_entry():
+    """Eq. 13-14: b_pt, b_pm as Section III-C2's "scalar biases" (``per_key``: nn.Linear's)."""
+    scalar = MaskedBimodalAdjustment(2, 3, common_dim=4, max_length=6, bias="scalar")
+    assert scalar.text_relation.bias.shape == (1,) and scalar.other_relation.bias.shape == (1,)
+    assert MaskedBimodalAdjustment(2, 3, common_dim=4, max_length=6).text_relation.bias.shape == (6,)
+    with torch.no_grad():
+        scalar.text_relation.weight.zero_()
+        scalar.text_relation.bias.fill_(0.3)
+    real = torch.tensor([[1.0, 1.0, 1.0, 0.0]])
+    relation = scalar.self_relation(torch.randn(1, 4, 2), real, torch.zeros(1, 4, dtype=torch.long),
+                                    scalar.text_conv, scalar.text_relation)
+    torch.testing.assert_close(relation, torch.full((1, 4, 4), 0.3).tanh())
+    with pytest.raises(ValueError, match="bias must be one of"):
+        MaskedBimodalAdjustment(2, 3, bias="vector")

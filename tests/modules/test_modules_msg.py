@@ -72,3 +72,49 @@ def test_partner_count_and_gate_shape_are_checked():
         MultimodalShiftingGate(2, [1], gate="matrix")
     with pytest.raises(ValueError, match="built for 1 partner"):
         one_partner_gate(1.0)(torch.zeros(1, 1, 2), [torch.zeros(1, 1, 1)] * 2)
+
+
+def test_vector_gate_with_a_scalar_bias_shares_one_number():
+    """Eq. 4-5 as Section III-C1 words them: a d-wide gating vector, one scalar bias b_g."""
+    module = MultimodalShiftingGate(4, [3, 2], gate="vector", gate_bias="scalar", gate_bias_init=0.5)
+    assert all(gate.bias is None and gate.out_features == 4 for gate in module.gates)
+    assert [tuple(b.shape) for b in module.gate_biases] == [(1,), (1,)]
+    assert all(b.item() == 0.5 for b in module.gate_biases)
+    with torch.no_grad():
+        for gate in module.gates:
+            gate.weight.zero_()
+    partners = [torch.randn(1, 2, 3), torch.randn(1, 2, 2)]
+    result = module(torch.randn(1, 2, 4), partners)
+    expected = module.shift_bias + sum(0.5 * p(x) for p, x in zip(module.projections, partners))
+    torch.testing.assert_close(result.shift, expected)
+    per_unit = MultimodalShiftingGate(4, [3], gate="vector", gate_bias="per_unit")
+    assert per_unit.gate_biases is None and per_unit.gates[0].bias.shape == (4,)
+
+
+def test_eta_per_utterance_uses_the_norms_over_real_tokens():
+    module = one_partner_gate(threshold=0.5)
+    module.eta_scope = "utterance"
+    features = torch.tensor([[[3.0, 4.0], [0.0, 0.0], [9.0, 9.0]]])  # last token is padding
+    partner = torch.tensor([[[2.0], [-10.0], [5.0]]])
+    result = module(features, [partner], torch.tensor([[1, 1, 0]]))
+    # h_s = [10, 0] on token 0 and [0, 0] on token 1 (gate ReLU(-10) = 0); ||F|| = 5 over real
+    # tokens, ||h_s|| = 10: one eta = 0.25 for the utterance
+    torch.testing.assert_close(result.eta, torch.full((1, 3), 0.25), atol=1e-6, rtol=1e-6)
+
+
+def test_dropout_on_the_shift_leaves_the_representation_alone_where_nothing_shifts():
+    for placement, untouched in (("shift", True), ("shifted", False)):
+        module = one_partner_gate(threshold=1.0)
+        module.dropout.p = 0.5
+        module.dropout_placement = placement
+        module.train()
+        torch.manual_seed(0)
+        features = torch.ones(1, 50, 2) * torch.tensor([-3.0, 4.0])  # gate ReLU(-2) = 0: no shift
+        shifted = module(features, [torch.ones(1, 50, 1)]).shifted
+        assert torch.equal(shifted, features) == untouched
+
+
+def test_unknown_readings_are_refused():
+    for option in ({"gate_bias": "matrix"}, {"eta_scope": "batch"}, {"dropout_placement": "input"}):
+        with pytest.raises(ValueError, match="must be one of"):
+            MultimodalShiftingGate(2, [1], **option)

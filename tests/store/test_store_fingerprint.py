@@ -27,9 +27,9 @@ def test_identity_ignores_where_how_fast_and_which_seeds_but_not_what():
 
 def test_a_value_spelled_out_at_its_default_is_the_same_run():
     default = mosi_config("msg-mba")
-    spelled = mosi_config("msg-mba", "model.params.gate=scalar",
+    spelled = mosi_config("msg-mba", "model.params.gate=vector",
                           "model.params.encoder=minilm")
-    assert run_identity(default)["model"]["config"]["gate"] == "scalar"
+    assert run_identity(default)["model"]["config"]["gate"] == "vector"
     assert fingerprint_digest(spelled) == fingerprint_digest(default)
 
 
@@ -81,8 +81,8 @@ def test_redefining_a_preset_changes_the_fingerprint_of_its_runs(monkeypatch):
 
 def test_differences_name_each_changed_key():
     old = run_identity(load_config(None, ["train.epochs=1"]))
-    new = run_identity(load_config(None, ["train.epochs=2", "model.params.gate=vector"]))
-    assert fingerprint_differences(old, new) == ['model.config.gate: "scalar" -> "vector"', "train.epochs: 1 -> 2"]
+    new = run_identity(load_config(None, ["train.epochs=2", "model.params.gate=scalar"]))
+    assert fingerprint_differences(old, new) == ['model.config.gate: "vector" -> "scalar"', "train.epochs: 1 -> 2"]
 
 
 def test_an_unknown_model_is_refused_by_name():

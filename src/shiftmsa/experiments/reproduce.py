@@ -20,11 +20,12 @@ from shiftmsa.data.reading import load_corpus
 from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.experiments.paper_figures import epoch_curves, plot_curves, plot_layers
 from shiftmsa.experiments.reference import paper_dataset
-from shiftmsa.experiments.runner import FAILED, plan_runs, run_planned
+from shiftmsa.experiments.runner import FAILED, plan_runs, run_planned, with_model
 from shiftmsa.experiments.specs import SPECS, TARGETS, ExperimentSpec, Row
 from shiftmsa.experiments.tables import TableContext, collect_rows, paper_table, write_table
 from shiftmsa.store.records import ResultStore
 from shiftmsa.text.backbone import encoder_config
+from shiftmsa.training.modelling import resolve_model_config
 
 
 class ReproduceError(ValueError):
@@ -38,12 +39,15 @@ class TargetPlan:
     Args:
         spec: the target.
         rows: its rows for the encoder in use.
-        skipped: row key -> why the row is not run.
+        skipped: row key -> why the row is not run (a stream it needs is missing, or it would
+            train the same model as an earlier row).
+        notes: row key -> the streams it runs on when they are fewer than the paper's row's.
     """
 
     spec: ExperimentSpec
     rows: tuple[Row, ...]
     skipped: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def runnable(self) -> list[Row]:
@@ -67,8 +71,14 @@ class ReproduceResult:
     failed_runs: list[str] = field(default_factory=list)
 
 
-def plan_target(spec: ExperimentSpec, family: str, depth: int, corpus: Corpus) -> TargetPlan:
+def plan_target(spec: ExperimentSpec, family: str, depth: int, corpus: Corpus,
+                config: RunConfig | None = None) -> TargetPlan:
     """The rows of ``spec`` for this encoder, those needing a stream the corpus lacks skipped.
+
+    With ``config`` (the base configuration) each runnable row's model is resolved on the corpus:
+    a row that uses fewer streams than the paper's row gets a note, and a row whose model and
+    settings equal an earlier row's there (Table IV "T+A" and "Proposed" on a corpus without
+    visual) is skipped with the earlier row's name.
 
     Raises:
         ReproduceError: when the target is defined on another backbone family.
@@ -80,7 +90,20 @@ def plan_target(spec: ExperimentSpec, family: str, depth: int, corpus: Corpus) -
     rows = spec.rows(depth)
     skipped = {row.key: f"needs {', '.join(row.missing(corpus.modalities))}; the corpus has "
                         f"{', '.join(corpus.modalities)}" for row in rows if row.missing(corpus.modalities)}
-    return TargetPlan(spec, rows, skipped)
+    plan = TargetPlan(spec, rows, skipped)
+    if config is not None:
+        seen: dict[str, str] = {}
+        for row in plan.runnable:
+            model = resolve_model_config(with_model(config, row.model_config()), corpus)
+            plan.notes[row.key] = row.fewer_streams(model.used_modalities())
+            settings = repr(sorted((row.model, *item) for item in model.effective_settings().items()))
+            if settings in seen:
+                plan.skipped[row.key] = (f"the same model on the same streams and settings as "
+                                         f"\"{seen[settings]}\" here ({plan.notes[row.key] or 'same streams'})")
+            else:
+                seen[settings] = row.title
+        plan.notes = {key: note for key, note in plan.notes.items() if note and key not in plan.skipped}
+    return plan
 
 
 def protocol_summary(config: RunConfig) -> str:
@@ -106,7 +129,7 @@ def write_outputs(plan: TargetPlan, records: list[dict], digests: dict[str, str]
     for row in plan.runnable:
         label = row.model_config().label
         by_row[row.key] = [r for r in records if (r["model"], r["fingerprint"]) == (label, digests[label])]
-    table_rows = collect_rows(plan.spec, plan.rows, by_row, plan.skipped, context)
+    table_rows = collect_rows(plan.spec, plan.rows, by_row, plan.skipped, context, plan.notes)
     text = write_table(folder, paper_table(plan.spec, table_rows, context))
     files = [folder / "table.md", folder / "table.csv"]
     figure = folder / f"{plan.spec.name}.png"
@@ -146,7 +169,7 @@ def reproduce(target: str, config: RunConfig, *, parallel: int = 1, log: Callabl
     plans = []
     for name in (SPECS if target == "all" else [target]):
         try:
-            plans.append(plan_target(SPECS[name], family, depth, corpus))
+            plans.append(plan_target(SPECS[name], family, depth, corpus, config))
         except ReproduceError as error:
             if target != "all":
                 raise

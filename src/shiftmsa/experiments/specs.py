@@ -5,11 +5,15 @@ row in the paper's numbers and the modalities it needs from the corpus. Rows are
 ``msg-mba`` (one per row of Tables III-VI and Fig. 5); Table I takes every registered model.
 
 Readings where the paper leaves a choice:
-- Table V is Table III's component rows on XLNet (Section IV-G2): the rows are the Table III
+- Table V is Table III's component rows on XLNet (Section IV-G5): the rows are the Table III
   presets, run on the XLNet encoder the user gives (``model.params.encoder``); the spec refuses
   a BERT-family encoder.
-- Fig. 5 sweeps "the embedding layer and the encoder layers" (Section IV-G1) without saying how
-  many: every layer 0..N of the encoder in use (0 = embeddings).
+- Fig. 5 puts MSG-T at the embedding layer and at encoder layers (Section IV-F5) without saying
+  which: every split layer i = 0..N of the encoder in use (0 = after the embeddings).
+- The paper's rows ran on text, acoustic and visual (Table IV's subsets on theirs). On a corpus
+  with fewer streams a row runs on those it has and its table says so ("T+A: the corpus has no
+  visual stream"); two rows that would then train the same model on the same settings are one
+  run, and the second is refused with the first's name rather than printed twice.
 - Fig. 9 compares the full model with and without the Shifting HuberLoss (Eq. 19-20): the
   Table III rows "Proposed" and "+MBA".
 """
@@ -37,6 +41,8 @@ class Row:
         params: model config overrides on top of the preset.
         requires: the modalities the row is about; on a corpus without one of them the row is
             skipped with that reason (a row that would silently become another one is no row).
+        paper_streams: the streams the paper's row ran on (all three, but for Table IV's subsets
+            and the text-only model); a row run on fewer is marked in its table.
     """
 
     key: str
@@ -45,6 +51,7 @@ class Row:
     preset: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     requires: tuple[str, ...] = (TEXT,)
+    paper_streams: tuple[str, ...] = (TEXT, ACOUSTIC, VISUAL)
 
     def model_config(self) -> ModelConfig:
         return ModelConfig(self.model, self.preset, dict(self.params))
@@ -52,6 +59,15 @@ class Row:
     def missing(self, modalities: tuple[str, ...]) -> tuple[str, ...]:
         """The required modalities that ``modalities`` (a corpus') lacks."""
         return tuple(m for m in self.requires if m not in modalities)
+
+    def fewer_streams(self, used: tuple[str, ...]) -> str:
+        """"" when the row runs on the paper's streams, else e.g. "T+A: the corpus has no visual
+        stream" (``used``: the streams its model uses on the corpus)."""
+        absent = [m for m in self.paper_streams if m not in used]
+        if not absent:
+            return ""
+        streams = "+".join(m[0].upper() for m in (TEXT, ACOUSTIC, VISUAL) if m in used) or "none"
+        return f"{streams}: the corpus has no {' or '.join(absent)} stream"
 
 
 @dataclass(frozen=True)
@@ -83,9 +99,13 @@ class ExperimentSpec:
         return self.make_rows(depth)
 
 
-def preset_rows(table: str, entries: tuple[tuple[str, str, tuple[str, ...]], ...]) -> tuple[Row, ...]:
-    """msg-mba rows ``(key, title, requires)`` on the presets ``<table>.<key>``."""
-    return tuple(Row(key, title, preset=f"{table}.{key}", requires=requires) for key, title, requires in entries)
+def preset_rows(table: str, entries: tuple[tuple[str, str, tuple[str, ...]], ...],
+                subsets: bool = False) -> tuple[Row, ...]:
+    """msg-mba rows ``(key, title, requires)`` on the presets ``<table>.<key>``; ``subsets``: the
+    paper ran each row on exactly the streams it requires (Table IV), else on all three."""
+    return tuple(Row(key, title, preset=f"{table}.{key}", requires=requires,
+                     **({"paper_streams": requires} if subsets else {}))
+                 for key, title, requires in entries)
 
 
 TABLE3_ROWS = preset_rows("table3", (
@@ -105,7 +125,7 @@ TABLE4_ROWS = preset_rows("table4", (
     ("t_a", "only T+A", (TEXT, ACOUSTIC)),
     ("t_v", "only T+V", (TEXT, VISUAL)),
     ("all", "Proposed", (TEXT, ACOUSTIC, VISUAL)),
-))
+), subsets=True)
 TABLE5_ROWS = preset_rows("table5", (
     ("no_modules", "no proposed modules", (TEXT,)),
     ("msg_t_a_v", "MSG-T&A&V", (TEXT, ACOUSTIC, VISUAL)),
@@ -120,7 +140,8 @@ FIG9_ROWS = (Row("full", "with Shifting HuberLoss (Proposed)", preset="table3.fu
 
 def registered_model_rows(depth: int) -> tuple[Row, ...]:
     """Table I: every registered model with its default configuration, whatever the depth."""
-    return tuple(Row(spec.name, spec.name, model=spec.name) for spec in available_models())
+    return tuple(Row(spec.name, spec.name, model=spec.name, paper_streams=spec.config_class().modalities)
+                 for spec in available_models())
 
 
 def layer_rows(depth: int) -> tuple[Row, ...]:

@@ -143,6 +143,8 @@ class TableRow:
         paper: our metric -> the paper's value in its unit (None: a dash).
         skipped: why the row was not run, or "".
         p_values: our metric -> p of the paired t-test against the reference row.
+        streams: "" when it ran on the paper's row's streams, else which it ran on and why
+            ("T+A: the corpus has no visual stream").
     """
 
     row: Row
@@ -150,13 +152,15 @@ class TableRow:
     paper: dict[str, float | None]
     skipped: str = ""
     p_values: dict[str, float] = field(default_factory=dict)
+    streams: str = ""
 
     def aggregate(self, metric: str) -> Aggregate | None:
         return aggregate(self.values[metric]) if self.values.get(metric) else None
 
 
 def collect_rows(spec: ExperimentSpec, rows: tuple[Row, ...], records: dict[str, list[dict]],
-                 skipped: dict[str, str], context: TableContext) -> list[TableRow]:
+                 skipped: dict[str, str], context: TableContext,
+                 streams: dict[str, str] | None = None) -> list[TableRow]:
     """The table rows of ``spec`` from each row's store records, with p-values against the
     reference row over the seeds both have.
 
@@ -166,6 +170,7 @@ def collect_rows(spec: ExperimentSpec, rows: tuple[Row, ...], records: dict[str,
         records: row key -> that row's records (matching its fingerprint).
         skipped: row key -> why it was not run.
         context: what the table was measured on.
+        streams: row key -> which streams it ran on, where fewer than the paper's row's.
     """
     table = spec.paper_tables.get(context.dataset or "")
     result = []
@@ -173,7 +178,8 @@ def collect_rows(spec: ExperimentSpec, rows: tuple[Row, ...], records: dict[str,
         values = {m.key: {r["seed"]: r[context.split][m.key] for r in records.get(row.key, [])}
                   for m in PAPER_METRICS}
         paper = paper_values(table, context.dataset, context.family, row.key) if table else {}
-        result.append(TableRow(row, values, paper, skipped.get(row.key, "")))
+        result.append(TableRow(row, values, paper, skipped.get(row.key, ""),
+                               streams=(streams or {}).get(row.key, "")))
     reference = next((r for r in result if r.row.key == spec.reference and not r.skipped), None)
     for table_row in result:
         if reference is not None and table_row is not reference and not table_row.skipped:
@@ -223,7 +229,8 @@ def _paper_markdown(spec: ExperimentSpec, rows: list[TableRow], context: TableCo
             max(len(v) for v in table_row.values.values()))
         cells = [f"{_ours(table_row.aggregate(m.key), m)} ({_paper(table_row.paper[m.key], m)})"
                  if m.key in table_row.paper else _ours(table_row.aggregate(m.key), m) for m in PAPER_METRICS]
-        lines.append(f"| {table_row.row.title} | {label} | {seeds} | " + " | ".join(cells) + " |")
+        title = f"{table_row.row.title} ({table_row.streams})" if table_row.streams else table_row.row.title
+        lines.append(f"| {title} | {label} | {seeds} | " + " | ".join(cells) + " |")
     for table_row in rows:
         if table_row.p_values:
             lines.append(f"| p vs {reference}: {table_row.row.title} | | | " + " | ".join(
@@ -235,7 +242,7 @@ def paper_table(spec: ExperimentSpec, rows: list[TableRow], context: TableContex
     """A target's table: its Markdown and, in CSV, one line per row and metric with the per-seed
     values, the paper's value and the p-value."""
     csv_rows: list[list] = [["row", "title", "model", "metric", "our_metric", "unit", "mean", "std", "n", "values",
-                             "seeds", "paper", "p_value_vs_reference", "reference", "skipped"]]
+                             "seeds", "paper", "p_value_vs_reference", "reference", "skipped", "streams"]]
     for table_row in rows:
         for metric in PAPER_METRICS:
             value = table_row.aggregate(metric.key)
@@ -249,5 +256,5 @@ def paper_table(spec: ExperimentSpec, rows: list[TableRow], context: TableContex
                 "" if value is None else " ".join(str(s) for s in value.seeds),
                 _paper(table_row.paper[metric.key], metric) if metric.key in table_row.paper else "",
                 f"{table_row.p_values[metric.key]:.6g}" if table_row.p_values else "",
-                spec.reference or "", table_row.skipped])
+                spec.reference or "", table_row.skipped, table_row.streams])
     return Table(_paper_markdown(spec, rows, context), csv_rows)

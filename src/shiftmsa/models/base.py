@@ -102,6 +102,17 @@ class SentimentModelConfig:
         """Checks that need the corpus: every used non-text stream has its width."""
         check_modality_dims(self, self.model_name)
 
+    def effective_settings(self) -> dict[str, Any]:
+        """What decides this model's arithmetic, for telling two configurations apart that would
+        train the same model (``shiftmsa reproduce`` refuses such a second row): every field,
+        less the widths of streams it does not use. A model whose switches can be off without
+        effect (a gate of an absent stream) overrides this."""
+        values = dataclasses.asdict(self)
+        for modality in NON_TEXT:
+            if modality not in self.modalities:
+                values.pop(f"{modality}_dim", None)
+        return values
+
     def used_modalities(self) -> tuple[str, ...]:
         """The configured modalities in the canonical order text, acoustic, visual."""
         return tuple(m for m in MODALITIES if m in self.modalities)

@@ -14,7 +14,7 @@ Reading Fig. 2 top to bottom, ``MsgMbaModel.forward`` runs:
 7. Eq. 19-20 ``self.shifting_huber`` alpha H(h_s^t) + beta H(h_s^a) + gamma H(h_s^v)
 
 Ablations (Table III-VI, Fig. 5) only change ``MsgMbaConfig``: a modality without its gate
-enters M* unshifted (F_a, F_v, or M_t*), a dropped modality has no parameters at all, and
+enters M* unshifted (F_a, F_v, or M_t*; ``fuse_unshifted=False`` leaves F_a, F_v out instead), a dropped modality has no parameters at all, and
 without MBA, MSG-A / MSG-V take M_t* as their text partner.
 """
 
@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from shiftmsa.models.base import ModelInputs, SentimentModel
-from shiftmsa.models.modalities import MODALITIES, NON_TEXT
+from shiftmsa.models.modalities import NON_TEXT
 from shiftmsa.models.msg_mba_config import MsgMbaConfig
 from shiftmsa.models.output import RegressionOutput
 from shiftmsa.models.text_shift import encode_text_with_shift
@@ -64,9 +64,9 @@ class MsgMbaModel(SentimentModel):
         self.adjustments = nn.ModuleDict({
             m: MaskedBimodalAdjustment(widths["text"], widths[m], common_dim=config.mba_dim,
                                        max_length=config.max_length, text_kernel=config.mba_text_kernel,
-                                       other_kernel=config.mba_other_kernel)
+                                       other_kernel=config.mba_other_kernel, bias=config.mba_bias)
             for m in config.adjusted_modalities()})
-        used = [m for m in MODALITIES if m in config.modalities]
+        used = config.fused_modalities()
         fusion_dim = config.fusion_dim or widths[used[0]]
         self.fusion = nn.Linear(sum(widths[m] for m in used), fusion_dim)
         self.head = RegressionHead(fusion_dim, dropout=config.head_dropout)
@@ -91,9 +91,10 @@ class MsgMbaModel(SentimentModel):
         config = self.config
         return MultimodalShiftingGate(
             widths[modality], [widths[p] for p in config.gate_partners(modality)], gate=config.gate,
-            threshold=config.shift_threshold, learnable_threshold=config.learnable_threshold,
-            layer_norm=config.layer_norm_after_shift, dropout=config.shift_dropout,
-            gate_bias_init=config.gate_bias_init)
+            gate_bias=config.gate_bias, threshold=config.shift_threshold,
+            learnable_threshold=config.learnable_threshold, layer_norm=config.layer_norm_after_shift,
+            dropout=config.shift_dropout, dropout_placement=config.shift_dropout_placement,
+            eta_scope=config.eta_scope, gate_bias_init=config.gate_bias_init)
 
     def required_inputs(self) -> tuple[str, ...]:
         """The base's, and ``cls_index`` where the prediction reads the [CLS] position."""
@@ -117,10 +118,10 @@ class MsgMbaModel(SentimentModel):
         for modality in NON_TEXT:
             if modality in self.gates:  # MSG-A, MSG-V (Eq. 4-8)
                 partners = [sources[p] for p in self.config.gate_partners(modality)]
-                shifts[modality] = self.gates[modality](sources[modality], partners)
+                shifts[modality] = self.gates[modality](sources[modality], partners, attention_mask)
         # M_t* (already shifted inside the encoder); M_a*, M_v*, or F_a, F_v where there is no gate
         fused_by_modality = {m: shifts[m].shifted if m in NON_TEXT and m in shifts else sources[m]
-                             for m in MODALITIES if m in self.config.modalities}
+                             for m in self.config.fused_modalities()}
         concatenated = torch.cat(list(fused_by_modality.values()), dim=-1)  # M* (Fig. 2)
         # M_f* = Linear(M*) is only read at the [CLS] position (or averaged, for mean pooling);
         # a Linear commutes with taking a row or a mean, so it runs on the pooled row alone.

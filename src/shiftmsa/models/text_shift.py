@@ -21,6 +21,6 @@ def encode_text_with_shift(backbone: SplitBackbone, gate: MultimodalShiftingGate
     """
     hidden, context = backbone.embed(input_ids, attention_mask, token_type_ids)
     text_features = backbone.run_layers(hidden, context, 0, shift_layer)
-    shift = gate(text_features, partners) if gate is not None else None
+    shift = gate(text_features, partners, attention_mask) if gate is not None else None
     shifted = shift.shifted if shift is not None else text_features
     return backbone.run_layers(shifted, context, shift_layer, backbone.num_layers), shift

@@ -9,8 +9,8 @@ from torch import nn
 class RegressionHead(nn.Module):
     """[optional Linear + tanh pooler] -> dropout -> Linear(d, 1).
 
-    msg-mba uses the plain Linear of Fig. 2 (no pooler, no dropout); MAG uses the BERT-style
-    pooler and dropout of its reference implementation.
+    msg-mba uses the plain Linear of Fig. 2 (no pooler; no dropout unless ``head_dropout`` asks
+    for it); MAG uses the BERT-style pooler and dropout of its reference implementation.
 
     Args:
         input_dim: width d of the pooled vector.

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+MBA_BIASES = ("scalar", "per_key")
+
 
 @dataclass
 class AdjustmentResult:
@@ -46,6 +48,9 @@ class MaskedBimodalAdjustment(nn.Module):
     therefore meets the same weights whatever else is in its batch and on whichever side it is
     padded (BERT right, XLNet left); for right padding this is the leading L x L block.
 
+    b_pt / b_pm: Section III-C2 calls them "scalar biases" (``bias="scalar"``: one learned number
+    added to every entry); ``"per_key"`` is ``nn.Linear``'s bias, one number per key position.
+
     Args:
         text_dim: width of M_t*.
         other_dim: width of F_m.
@@ -54,11 +59,15 @@ class MaskedBimodalAdjustment(nn.Module):
         text_kernel: k_t (odd, so the sequence keeps its length).
         other_kernel: k_m (odd).
         epsilon: added to each row norm in Eq. 11-12.
+        bias: ``"scalar"`` or ``"per_key"`` (see above).
     """
 
     def __init__(self, text_dim: int, other_dim: int, *, common_dim: int = 40, max_length: int = 50,
-                 text_kernel: int = 1, other_kernel: int = 1, epsilon: float = 1e-6) -> None:
+                 text_kernel: int = 1, other_kernel: int = 1, epsilon: float = 1e-6,
+                 bias: str = "per_key") -> None:
         super().__init__()
+        if bias not in MBA_BIASES:
+            raise ValueError(f"bias must be one of {MBA_BIASES}, got {bias!r}")
         for name, kernel in (("text_kernel", text_kernel), ("other_kernel", other_kernel)):
             if kernel < 1 or kernel % 2 == 0:
                 raise ValueError(f"{name} must be a positive odd number, got {kernel}")
@@ -66,6 +75,9 @@ class MaskedBimodalAdjustment(nn.Module):
         self.other_conv = nn.Conv1d(other_dim, common_dim, other_kernel, padding=other_kernel // 2)
         self.text_relation = nn.Linear(max_length, max_length)
         self.other_relation = nn.Linear(max_length, max_length)
+        if bias == "scalar":  # one number each, drawn as nn.Linear draws its bias
+            for relation in (self.text_relation, self.other_relation):
+                relation.bias = nn.Parameter(relation.bias.detach()[:1].clone())
         self.max_length = max_length
         self.epsilon = epsilon
 
@@ -82,8 +94,8 @@ class MaskedBimodalAdjustment(nn.Module):
         similarity = scaled @ scaled.transpose(1, 2)
         # weight[b, j, k] = W_p[position of token j, position of token k] (Eq. 13-14)
         weight = relation.weight[position.unsqueeze(-1), position.unsqueeze(-2)]
-        return torch.tanh(torch.einsum("bik,bjk->bij", similarity, weight)
-                          + relation.bias[position].unsqueeze(1))
+        bias = relation.bias if relation.bias.numel() == 1 else relation.bias[position].unsqueeze(1)
+        return torch.tanh(torch.einsum("bik,bjk->bij", similarity, weight) + bias)
 
     def forward(self, text: torch.Tensor, other: torch.Tensor,
                 attention_mask: torch.Tensor) -> AdjustmentResult:

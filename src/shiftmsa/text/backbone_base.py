@@ -96,7 +96,7 @@ class SplitBackbone(nn.Module):
         return LayerStackOutput(hidden, tuple(attentions)) if attentions is not None else hidden
 
     def check_layer(self, layer: int) -> None:
-        """Refuse a split layer outside 0..N (Fig. 5 sweeps i over 1..N; 0 is after the embeddings)."""
+        """Refuse a split layer outside 0..N (Fig. 5's presets sweep i over 0..N; 0 is after the embeddings)."""
         if not 0 <= layer <= self.num_layers:
             raise ValueError(f"split layer {layer} is outside 0..{self.num_layers} for this "
                              f"{self.num_layers}-layer {self.family} encoder")
