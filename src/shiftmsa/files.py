@@ -20,3 +20,15 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def checksum_problem(folder: Path, recorded: dict[str, str]) -> tuple[str, Path, str] | None:
+    """The first file of ``recorded`` (``{name: SHA-256}``) that is not as recorded in ``folder``,
+    as ``(name, path, "missing" | "changed")``; None when every file is."""
+    for name, expected in recorded.items():
+        path = Path(folder) / name
+        if not path.is_file():
+            return name, path, "missing"
+        if file_sha256(path) != expected:
+            return name, path, "changed"
+    return None

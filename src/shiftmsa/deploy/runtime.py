@@ -18,13 +18,13 @@ from typing import Sequence
 
 import numpy as np
 
-from shiftmsa.data.piece_alignment import EncodedUtterance, SpecialTokens, align_stream, align_tokens, encode_pieces
 from shiftmsa.data.compatibility import check_streams, stream_widths
 from shiftmsa.data.contract import DataError, Utterance
+from shiftmsa.data.piece_alignment import EncodedUtterance, SpecialTokens, align_stream, align_tokens, encode_pieces
 from shiftmsa.data.standardization import FeatureStandardizer
-from shiftmsa.files import file_sha256
 from shiftmsa.deploy.bundle import (BUNDLE_FORMAT, BUNDLE_KIND, MANIFEST, MODEL_FILE, MODEL_NAME_PROPERTY,
                                     STANDARDIZATION_FILE, TEXT_SHIFT, TOKENIZER_FILE)
+from shiftmsa.files import checksum_problem
 
 BATCH_SIZE = 64
 
@@ -52,13 +52,12 @@ def read_manifest(folder: Path) -> dict:
     for name in (MODEL_FILE, TOKENIZER_FILE):
         if name not in recorded:
             raise DataError(f"lists no SHA-256 for {name}", path=str(path), field_name=f"sha256.{name}")
-    for name, expected in recorded.items():
-        file = folder / name
-        if not file.is_file():
-            raise DataError(f"is missing (listed in {path})", path=str(file), field_name=f"sha256.{name}")
-        if file_sha256(file) != expected:
-            raise DataError(f"its SHA-256 differs from the one recorded in {path} when the bundle was written "
-                            f"(damaged or replaced)", path=str(file), field_name=f"sha256.{name}")
+    problem = checksum_problem(folder, recorded)
+    if problem is not None:
+        name, file, kind = problem
+        raise DataError(f"is missing (listed in {path})" if kind == "missing" else
+                        f"its SHA-256 differs from the one recorded in {path} when the bundle was written "
+                        f"(damaged or replaced)", path=str(file), field_name=f"sha256.{name}")
     return manifest
 
 

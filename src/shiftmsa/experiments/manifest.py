@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from shiftmsa.defaults import DEFAULT_ENCODER
+
 MANIFEST_FILE = "manifest.yaml"
 
 MACHINES = {
@@ -40,7 +42,6 @@ DATA = {
     "mosi-bclstm-3dcnn": "CMU-MOSI, bc-LSTM split (1204 / 243 / 752), text + openSMILE + 3D-CNN video",
     "synthetic": "the embedded synthetic dataset (3,000 utterances, seed 0), word-aligned cues",
 }
-DEFAULT_ENCODER = "minilm"
 ROLES = ("result", "selection")
 TEST_SPLIT = ("scored", "withheld")
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from shiftmsa.defaults import DEFAULT_ENCODER
 from shiftmsa.evaluation.statistics import aggregate, paired_t_test
-from shiftmsa.experiments.manifest import DATA, DEFAULT_ENCODER, MACHINES, MANIFEST_FILE, PROTOCOLS, Manifest, \
-    ManifestError, load_manifest
+from shiftmsa.experiments.manifest import (DATA, MACHINES, MANIFEST_FILE, PROTOCOLS, Manifest, ManifestError,
+                                          load_manifest)
 from shiftmsa.experiments.reference import PAPER_METRICS, paper_dataset, paper_values
 from shiftmsa.store.records import RESULTS_FILE, ResultStore
 

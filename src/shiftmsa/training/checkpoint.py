@@ -26,7 +26,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from shiftmsa.files import file_sha256, write_json
+from shiftmsa.files import checksum_problem, file_sha256, write_json
 
 MODEL_WEIGHTS = "model.safetensors"
 BUNDLE_METADATA = "shiftmsa.json"
@@ -47,13 +47,14 @@ def checksums(folder: Path, names: tuple[str, ...]) -> dict[str, str]:
 
 def verify_checksums(folder: Path, recorded: dict[str, str], metadata_file: str) -> None:
     """Refuse a file of ``folder`` whose SHA-256 is not the one ``metadata_file`` recorded."""
-    for name, expected in recorded.items():
-        path = Path(folder) / name
-        if not path.is_file():
-            raise CheckpointError(f"{path} is missing (listed in {metadata_file})")
-        if file_sha256(path) != expected:
-            raise CheckpointError(f"{path} is corrupted: its SHA-256 differs from the one recorded in "
-                                  f"{Path(folder) / metadata_file} when it was written")
+    problem = checksum_problem(folder, recorded)
+    if problem is None:
+        return
+    _, path, kind = problem
+    if kind == "missing":
+        raise CheckpointError(f"{path} is missing (listed in {metadata_file})")
+    raise CheckpointError(f"{path} is corrupted: its SHA-256 differs from the one recorded in "
+                          f"{Path(folder) / metadata_file} when it was written")
 
 
 def save_weights(model: nn.Module, path: Path) -> None:
