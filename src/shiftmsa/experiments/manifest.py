@@ -16,8 +16,6 @@ from typing import Any
 
 import yaml
 
-from shiftmsa.defaults import DEFAULT_ENCODER
-
 MANIFEST_FILE = "manifest.yaml"
 
 MACHINES = {

@@ -198,7 +198,7 @@ class _Runner:
                     f"the {name} deadline ({limit:g} s) has passed")))
         with self.lock:
             self.progress.started(position, run.label, run.seed)
-        result = self._here(run) if self.jobs == 1 else self._in_process(run)
+        result = self._in_this_process(run) if self.jobs == 1 else self._in_a_worker(run)
         result.seconds = time.monotonic() - now
         return self._ended(position, result)
 
@@ -216,7 +216,7 @@ class _Runner:
                                 result.seconds if result.status == TRAINED else None, pending)
         return result
 
-    def _here(self, run: PlannedRun) -> RunResult:
+    def _in_this_process(self, run: PlannedRun) -> RunResult:
         """Train ``run`` in this process, under its lock (another process may be on it)."""
         lock = run.folder / LOCKS_FOLDER / f"{run_folder_name(run.config.model)}-seed-{run.seed}"
         try:
@@ -243,7 +243,7 @@ class _Runner:
             self.corpora[key] = load_corpus(run.config)
         return self.corpora[key]
 
-    def _in_process(self, run: PlannedRun) -> RunResult:
+    def _in_a_worker(self, run: PlannedRun) -> RunResult:
         """Train ``run`` in a worker process, stopped at the hard deadline."""
         config_path = run.folder / CONFIG_FOLDER / f"{run.name}.yaml"
         config_path.parent.mkdir(parents=True, exist_ok=True)

@@ -286,7 +286,6 @@ class RunTrainer:
     def _train_epoch(self, prepared: PreparedModel, model, optimizer, scheduler, epoch: int) -> float:
         if self.cluster.world_size > 1:
             return self._train_epoch_shared(prepared, model, optimizer, scheduler, epoch)
-        train = self.config.train
         utterances = self.corpus.splits["train"]
         model.train()
         total, count = 0.0, 0
@@ -296,21 +295,25 @@ class RunTrainer:
             loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
             optimizer.zero_grad(set_to_none=True)
             self.fabric.backward(loss)
-            if train.max_grad_norm:
-                self.fabric.clip_gradients(model, optimizer, max_norm=train.max_grad_norm,
-                                           error_if_nonfinite=False)
-            optimizer.step()
-            scheduler.step()
+            self._step(model, optimizer, scheduler, batch_number)
             total += float(loss.detach()) * len(batch)
             count += len(batch)
-            if self.progress is not None:
-                self.progress.batch_done(batch_number)
         return total / max(1, count)
+
+    def _step(self, model, optimizer, scheduler, batch_number: int) -> None:
+        """The optimiser step after a batch's gradients are in: clip, step, schedule, report."""
+        if self.config.train.max_grad_norm:
+            self.fabric.clip_gradients(model, optimizer, max_norm=self.config.train.max_grad_norm,
+                                       error_if_nonfinite=False)
+        optimizer.step()
+        scheduler.step()
+        if self.progress is not None:
+            self.progress.batch_done(batch_number)
 
     def _train_epoch_shared(self, prepared: PreparedModel, model, optimizer, scheduler, epoch: int) -> float:
         """``_train_epoch`` on several processes: the one-process global batches, each split over
         the ranks; losses weighted by share, gradients summed, memory rows shared."""
-        train, cluster = self.config.train, self.cluster
+        cluster = self.cluster
         utterances = self.corpus.splits["train"]
         if not cluster.is_zero:  # dropout differs between ranks, the same after a resumption
             torch.manual_seed((self.seed * 100_003 + epoch) * 1_000 + cluster.rank)
@@ -337,13 +340,7 @@ class RunTrainer:
             cluster.reduce_gradients(parameters)
             if memory:
                 cluster.share_rows(memory, mine)
-            if train.max_grad_norm:
-                self.fabric.clip_gradients(model, optimizer, max_norm=train.max_grad_norm,
-                                           error_if_nonfinite=False)
-            optimizer.step()
-            scheduler.step()
-            if self.progress is not None:
-                self.progress.batch_done(batch_number)
+            self._step(model, optimizer, scheduler, batch_number)
         cluster.average_buffers(prepared.model, skip=[tensor for tensor, _ in memory])
         totals = cluster.all_gather((total, count))
         return sum(t for t, _ in totals) / max(1, sum(c for _, c in totals))
