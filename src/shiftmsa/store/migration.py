@@ -13,7 +13,7 @@ An earlier record holds nothing of its data's content, so the digest is taken fr
 it is now at the configuration's path (resolved from the working folder, or moved by
 ``data_at``), and the record says so in ``data.note``: the migration assumes that data unchanged
 since the run. A record that no given configuration reproduces, or whose data is not found, is
-left as it is and reported: no run of today's code would find it. Running it again changes nothing.
+left as it is and reported: no run of today's code would find it (nor read data its readers refuse). Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Mapping
 import yaml
 
 from shiftmsa.config import ModelConfig, RunConfig, config_from_dict, load_config
+from shiftmsa.data.contract import DataError
 from shiftmsa.data.identity import DataIdentity, identify_data, is_generated
 from shiftmsa.files import write_json
 from shiftmsa.store.fingerprint import (fingerprint_digest, identity_digest, identity_text, run_identity,
@@ -51,8 +52,8 @@ class MigrationReport:
         current: records that already carried today's fingerprint of a given configuration.
         unmatched: ``model seed fingerprint`` of records no given configuration reproduces.
         run_folders: run folders whose ``fingerprint.json`` was rewritten.
-        missing_data: data paths (as typed) of configurations whose data was not found, with
-            where they were looked for.
+        missing_data: data paths (as typed) of configurations whose data was not found (with
+            where they were looked for) or that today's readers refuse (with why).
     """
 
     folder: Path
@@ -86,16 +87,21 @@ class DataIdentities:
         self.missing: set[str] = set()
 
     def of(self, config: RunConfig) -> DataIdentity | None:
-        """None for generated data, and for data not found (then listed in ``missing``)."""
+        """None for generated data, and for data not found or unreadable (then listed in ``missing``)."""
         data = config.data
         if is_generated(data):
             return None
         path = moved_path(str(data.path), self.data_at)
         key = json.dumps([path, data.format, data.options], sort_keys=True, default=str)
         if key not in self.known:
-            self.known[key] = self._read(path, data) if Path(path).exists() else None
-            if self.known[key] is None:
+            self.known[key] = None
+            if not Path(path).exists():
                 self.missing.add(f"{data.path} (looked for {Path(path).resolve()})")
+            else:
+                try:
+                    self.known[key] = self._read(path, data)
+                except DataError as error:  # e.g. options today's readers refuse: no run reads it today
+                    self.missing.add(f"{data.path} with options {data.options} (unreadable today: {error})")
         return self.known[key]
 
     def _read(self, path: str, data) -> DataIdentity:
