@@ -105,11 +105,21 @@ def test_data_not_found_leaves_records_as_they_are_until_told_where_it_is(store,
     before = (folder / "out" / "results.jsonl").read_text()
     missing = migrate_store(folder / "out", [config])
     assert (missing.migrated, len(missing.unmatched)) == (0, 2)
-    assert missing.missing_data == [f"ds (looked for {folder / 'ds'})"]
+    assert missing.missing_data == [f"ds: not found at {folder / 'ds'} (give --data-at TYPED=NOW)"]
     assert (folder / "out" / "results.jsonl").read_text() == before
     found = migrate_store(folder / "out", [config], data_at={"ds": str(folder / "moved")})
     assert (found.migrated, found.missing_data) == (2, [])
     assert {r["data"]["path"] for r in ResultStore(folder / "out").records()} == {str(folder / "moved")}
+
+
+def test_data_todays_readers_refuse_leaves_records_as_they_are(store):
+    folder, config = store
+    config.data.options = {"sequences": "mean"}  # an option the native reader does not take
+    write_records(folder / "out", earlier_records(config))
+    report = migrate_store(folder / "out", [config])
+    assert (report.migrated, len(report.unmatched)) == (0, 2)
+    (reason,) = report.missing_data
+    assert reason.startswith("ds with options {'sequences': 'mean'}: not readable today (") and "does not take" in reason
 
 
 def test_generated_data_keeps_its_fingerprints(tmp_path):
@@ -145,7 +155,7 @@ def test_the_store_migrate_command_moves_data_and_names_what_it_cannot_match_or_
     os.rename(folder / "ds", folder / "moved")
     assert main(["store", "migrate", "out"]) == 0
     out = capsys.readouterr().out
-    assert "0 record(s) migrated" in out and f"data not found: ds (looked for {folder / 'ds'}); give --data-at" in out
+    assert "0 record(s) migrated" in out and f"data not read (its records stay as they are): ds: not found at" in out
     assert main(["store", "migrate", "out", "--data-at", "ds=moved"]) == 0
     out = capsys.readouterr().out
     assert "2 record(s) migrated" in out and "not matched (a rerun trains it anew): text-only seed 2" in out

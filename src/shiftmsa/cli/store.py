@@ -6,8 +6,8 @@ today's code does not look up: a rerun would train their runs again. This comman
 once, from the folder's ``config.yaml`` and its run folders' configurations. An earlier record
 says nothing of its data's content: the digest is taken from the data as it is now at the path
 the runs were given (relative paths from this working folder, or moved with --data-at), and each
-migrated record says so in its ``data.note``. What it cannot match, and data it cannot find, is
-listed and left as it is.
+migrated record says so in its ``data.note``. What it cannot match, and data it cannot find or
+read, is listed and left as it is.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{folder}: {report.migrated} record(s) migrated, {report.current} already current, "
               f"{report.run_folders} run folder(s) updated, {len(report.unmatched)} not matched")
         for path in report.missing_data:
-            print(f"  data not found: {path}; give --data-at TYPED=WHERE_IT_IS_NOW")
+            print(f"  data not read (its records stay as they are): {path}")
         for record in report.unmatched:
             print(f"  not matched (a rerun trains it anew): {record}")
     return 0

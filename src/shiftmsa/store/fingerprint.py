@@ -3,8 +3,8 @@
 A run's identity is everything that changes its results, resolved: the data (for data on files,
 the digest of what was read, ``shiftmsa.data.identity``, in place of the path, format and reader
 options; for data generated in memory, its data section as given), the other fields of the data
-section, the training protocol (without where a run writes, how fast it runs and which seeds it covers), and
-the model as it is built: its name, preset and every field of its config after defaults, the
+section, the training protocol (without where a run writes, how fast it runs and which seeds it
+covers), and the model as it is built: its name, preset and every field of its config after defaults, the
 preset and ``model.params`` are applied. So ``--set model.params.gate=scalar`` is the same run as
 the default when the default is scalar, a changed default or a redefined preset gives the runs it
 changes new identities, and nothing depends on how a value was spelled.

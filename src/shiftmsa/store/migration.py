@@ -12,8 +12,9 @@ params.
 An earlier record holds nothing of its data's content, so the digest is taken from the data as
 it is now at the configuration's path (resolved from the working folder, or moved by
 ``data_at``), and the record says so in ``data.note``: the migration assumes that data unchanged
-since the run. A record that no given configuration reproduces, or whose data is not found, is
-left as it is and reported: no run of today's code would find it (nor read data its readers refuse). Running it again changes nothing.
+since the run. A record that no given configuration reproduces, or whose data is not found or
+not readable today, is left as it is and reported: no run of today's code would find it. Running
+it again changes nothing.
 """
 
 from __future__ import annotations
@@ -96,12 +97,12 @@ class DataIdentities:
         if key not in self.known:
             self.known[key] = None
             if not Path(path).exists():
-                self.missing.add(f"{data.path} (looked for {Path(path).resolve()})")
+                self.missing.add(f"{data.path}: not found at {Path(path).resolve()} (give --data-at TYPED=NOW)")
             else:
                 try:
                     self.known[key] = self._read(path, data)
                 except DataError as error:  # e.g. options today's readers refuse: no run reads it today
-                    self.missing.add(f"{data.path} with options {data.options} (unreadable today: {error})")
+                    self.missing.add(f"{data.path} with options {data.options}: not readable today ({error})")
         return self.known[key]
 
     def _read(self, path: str, data) -> DataIdentity:
