@@ -51,7 +51,6 @@ class Experiment:
         labels = [m.label for m in self.models]
         if len(set(labels)) != len(labels):
             raise ValueError(f"the same model is listed twice: {labels}")
-        self.runs = plan_runs(self.config, self.models)
         self.folder = Path(self.config.output_dir)
         self.store = ResultStore(self.folder)
 
@@ -66,12 +65,17 @@ class Experiment:
                 raise ValueError(f"{run.label}: {error}") from None
 
     def run(self, corpus: Corpus | None = None) -> list[dict]:
-        """Train every (model, seed) not yet in the store; return the records of all of them."""
+        """Train every (model, seed) not yet in the store; return the records of all of them.
+
+        Args:
+            corpus: the data (default: read from ``config.data``); the runs' identity is its digest.
+        """
         corpus = corpus or load_corpus(self.config)
-        self.check(corpus, [run for run in self.runs if self.store.find(*run.key) is None])
+        runs = plan_runs(self.config, self.models, corpus)
+        self.check(corpus, [run for run in runs if self.store.find(*run.key) is None])
         self.folder.mkdir(parents=True, exist_ok=True)
         self._write_config()
-        results = run_planned(self.runs, corpus=corpus, log=self.log, on_epoch_end=self.on_epoch_end,
+        results = run_planned(runs, corpus=corpus, log=self.log, on_epoch_end=self.on_epoch_end,
                               raise_errors=True)
         return [result.record for result in results]
 

@@ -77,8 +77,9 @@ def train_run(run: PlannedRun, corpus: Corpus, log: Callable[[str], None],
 
     started = time.time()
     outcome = RunTrainer(config, seed, corpus, folder.path, on_epoch_end=report, progress=progress).run()
+    data = {} if run.data is None else {"data": run.data.to_record()}
     return ResultStore(run.folder).append({
-        "model": label, "name": config.model.name, "preset": config.model.preset, "params": config.model.params,
+        **data, "model": label, "name": config.model.name, "preset": config.model.preset, "params": config.model.params,
         "seed": seed, "fingerprint": run.digest, "corpus": corpus.name, "best_epoch": outcome.best_epoch,
         "best_valid_objective": outcome.best_valid_objective, "valid": outcome.valid_metrics,
         "test": outcome.test_metrics, "history": outcome.history, "train_seconds": outcome.train_seconds,
