@@ -8,6 +8,7 @@ import sys
 import time
 
 from shiftmsa.cli.config_help import field_default, option_help
+from shiftmsa.cli.outputs import check_output_file, check_output_folder
 from shiftmsa.features.settings import ACOUSTIC_EXTRACTORS, ExtractionSettings
 
 
@@ -50,6 +51,7 @@ def _extract(args: argparse.Namespace) -> int:
     from shiftmsa.features.pipeline import extract_clip, feature_identity
     from shiftmsa.features.transcript import read_transcript
 
+    check_output_file(f"{args.output}.npz", "-o")
     started = time.perf_counter()
     features = extract_clip(args.clip, read_transcript(args.transcript), settings=_settings(args),
                             allow_fallback=args.allow_fallback)
@@ -71,6 +73,7 @@ def _extract_dataset(args: argparse.Namespace) -> int:
     def report(done: int, total: int, clip_id: str, status: str) -> None:
         print(f"[{done}/{total}] {clip_id}: {status}", file=sys.stderr, flush=True)
 
+    check_output_folder(args.output, "-o")
     corpus, failures = extract_dataset(args.manifest, args.output, settings=_settings(args), progress=report,
                                        allow_fallback=args.allow_fallback)
     print(f"wrote {args.output}: {len(corpus)} utterances {corpus.split_sizes()}, acoustic_dim "

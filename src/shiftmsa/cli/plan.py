@@ -11,6 +11,7 @@ import shlex
 from pathlib import Path
 
 from shiftmsa.cli import CommandError, build_parser
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.cli.run import _config_from_args
 from shiftmsa.config import ModelConfig
 
@@ -58,6 +59,7 @@ def _plan(args: argparse.Namespace) -> int:
         raise CommandError("--jobs must be >= 1")
     if not args.plan.is_file():
         raise CommandError(f"no plan file {args.plan}")
+    check_output_folder(args.output, "--output")
     runs = {}
     for number, store, arguments in plan_lines(args.plan):
         for run in _line_runs(args.plan, number, store, arguments, args.output, args.set):
