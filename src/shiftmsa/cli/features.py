@@ -47,11 +47,11 @@ def _word_line(record: dict) -> str:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    check_output_file(f"{args.output}.npz", "-o")
     from shiftmsa.features.clip_io import save_clip_features
     from shiftmsa.features.pipeline import extract_clip, feature_identity
     from shiftmsa.features.transcript import read_transcript
 
-    check_output_file(f"{args.output}.npz", "-o")
     started = time.perf_counter()
     features = extract_clip(args.clip, read_transcript(args.transcript), settings=_settings(args),
                             allow_fallback=args.allow_fallback)
@@ -68,12 +68,12 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _extract_dataset(args: argparse.Namespace) -> int:
+    check_output_folder(args.output, "-o")
     from shiftmsa.features.dataset import FAILURES_FILE, extract_dataset
 
     def report(done: int, total: int, clip_id: str, status: str) -> None:
         print(f"[{done}/{total}] {clip_id}: {status}", file=sys.stderr, flush=True)
 
-    check_output_folder(args.output, "-o")
     corpus, failures = extract_dataset(args.manifest, args.output, settings=_settings(args), progress=report,
                                        allow_fallback=args.allow_fallback)
     print(f"wrote {args.output}: {len(corpus)} utterances {corpus.split_sizes()}, acoustic_dim "

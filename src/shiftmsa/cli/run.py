@@ -132,8 +132,9 @@ def _prediction_inputs(args: argparse.Namespace):
     if args.video:
         from shiftmsa.cli.features import warn_of_fallback_words
         from shiftmsa.features.pipeline import extract_clip, feature_identity
+        from shiftmsa.features.transcript import read_transcript
 
-        transcript = Path(args.transcript).read_text() if Path(args.transcript).is_file() else args.transcript
+        transcript = read_transcript(args.transcript)
         clip = extract_clip(args.video, transcript, allow_fallback=args.allow_fallback)
         warn_of_fallback_words(args.video, clip)
         return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
