@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ from typing import Iterator
 import shiftmsa
 from shiftmsa.config import ConfigError
 from shiftmsa.data.contract import DataError
+from shiftmsa.files import write_text
 from shiftmsa.notices import Notice
 
 DEBUG_VARIABLE = "SHIFTMSA_DEBUG"
@@ -57,10 +59,10 @@ def bug_report(command: str, argv: list[str], error: BaseException) -> Path | No
     """Write the traceback of ``error`` (with the command line and versions) to a file in the
     temporary folder and return it; None when even that cannot be written."""
     path = Path(tempfile.gettempdir()) / f"shiftmsa-{command}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
-    text = (f"shiftmsa {shiftmsa.__version__}, Python {sys.version.split()[0]}\ncommand: shiftmsa {' '.join(argv)}\n\n"
+    text = (f"shiftmsa {shiftmsa.__version__}, Python {sys.version.split()[0]}\ncommand: shiftmsa {shlex.join(argv)}\n\n"
             + "".join(traceback.format_exception(error)))
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text(path, text)
     except OSError:
         return None
     return path
