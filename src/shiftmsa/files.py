@@ -3,8 +3,8 @@
 A file is written to a temporary file beside it (same folder, so the same file system), synced to
 disk and renamed over its final name (``os.replace``), so a reader sees the old file or the new
 one, never part of either; a failure (a full disk, an interrupted command) leaves the old file as
-it was and no temporary behind. A folder of several files is written the same way as a whole
-(``write_folder_atomically``). Appends (``results.jsonl``, logs) are not replacements and do not
+it was and no temporary behind. Files that belong together are renamed only once all are written
+(``write_together``), a folder of files is swapped in whole (``write_folder_atomically``). Appends (``results.jsonl``, logs) are not replacements and do not
 come through here.
 """
 
