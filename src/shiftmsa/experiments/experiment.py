@@ -23,8 +23,10 @@ from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.runner import PlannedRun, plan_runs, run_planned, with_model
 from shiftmsa.experiments.single_run import CONFIG_FILE
+from shiftmsa.files import write_text
 from shiftmsa.store.records import ResultStore
 from shiftmsa.text.encoders import check_encoder_available
+from shiftmsa.training.distributed import check_accelerator
 from shiftmsa.training.modelling import resolve_model_config
 
 
@@ -56,7 +58,9 @@ class Experiment:
 
     def check(self, corpus: Corpus, runs: list[PlannedRun]) -> None:
         """Refuse, before anything trains, a model, preset or option of ``runs`` that cannot run
-        on ``corpus`` and an encoder that cannot be loaded."""
+        on ``corpus``, an encoder that cannot be loaded and a GPU that is not there."""
+        if runs:
+            check_accelerator(self.config.train)
         for run in {run.label: run for run in runs}.values():  # one seed of each model
             try:
                 model_config = resolve_model_config(run.config, corpus)
@@ -89,4 +93,4 @@ class Experiment:
             values["models"] = [dataclasses.asdict(with_model(self.config, model).model) for model in self.models]
             text = ("# compare: one configuration per model; each run folder's config.yaml is loadable "
                     "with --config\n" + yaml.safe_dump(values, sort_keys=False))
-        (self.folder / CONFIG_FILE).write_text(text)
+        write_text(self.folder / CONFIG_FILE, text)

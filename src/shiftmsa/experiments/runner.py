@@ -29,6 +29,7 @@ from shiftmsa.data.contract import Corpus, DataError
 from shiftmsa.data.identity import DataIdentity, corpus_digest, identify_data
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.single_run import HardDeadline, record_summary, run_folder_name, train_run
+from shiftmsa.files import write_text
 from shiftmsa.store.data_changes import data_change_notices
 from shiftmsa.store.fingerprint import fingerprint_digest, fingerprint_text
 from shiftmsa.store.locking import exclusive_lock
@@ -271,7 +272,7 @@ class _Runner:
         """Train ``run`` in a worker process, stopped at the hard deadline."""
         config_path = run.folder / CONFIG_FOLDER / f"{run.name}.yaml"
         config_path.parent.mkdir(parents=True, exist_ok=True)
-        config_path.write_text(run.config.to_yaml())
+        write_text(config_path, run.config.to_yaml())
         log_path = run.folder / LOG_FOLDER / f"{run.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "a") as output:

@@ -32,6 +32,7 @@ from shiftmsa.experiments.search.study import StudySettings, open_study
 from shiftmsa.experiments.search.trial import TrialRunner, check_values
 from shiftmsa.experiments.search.study_worker import run_worker
 from shiftmsa.experiments.tables import compare_records, write_table
+from shiftmsa.files import write_text
 from shiftmsa.store.fingerprint import fingerprint_text
 
 FINAL_FOLDER = "final"
@@ -108,7 +109,7 @@ def run_search(config: RunConfig, space: SearchSpace, options: SearchOptions = S
     if not options.final:
         return SearchOutcome(table)
     chosen = best_config(search.study, config, list(options.final_seeds), output / FINAL_FOLDER)
-    (output / BEST_CONFIG).write_text(chosen.to_yaml())
+    write_text(output / BEST_CONFIG, chosen.to_yaml())
     log(f"best configuration: {output / BEST_CONFIG}; training it over seeds {list(options.final_seeds)}")
     records = Experiment(chosen, log=log).run(corpus)
     final_table = write_table(output / FINAL_FOLDER, compare_records(records, None), None)
