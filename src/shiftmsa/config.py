@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -124,7 +124,7 @@ class TrainConfig:
     collective_timeout: float = 45.0
     num_threads: int = 0
     keep_checkpoint: bool = True
-    length_buckets: bool = later_field(default=False, neutral=False)
+    length_buckets: bool = later_field(default=True, neutral=False)
 
 
 @dataclass
@@ -229,6 +229,20 @@ def config_from_dict(values: dict[str, Any]) -> RunConfig:
     built = {name: _section_from_dict(cls, values.get(name, {}), name) for name, cls in sections.items()}
     config = RunConfig(**built, output_dir=str(values.get("output_dir", RunConfig.output_dir)))
     validate(config)
+    return config
+
+
+def as_before_later_fields(config: RunConfig, named: Mapping[str, Any]) -> RunConfig:
+    """``config`` with every ``later_field`` of its data and train sections that ``named`` (a
+    recorded config.yaml, as nested mappings) does not name set to its neutral value: a command
+    recorded before such a field existed ran as its neutral value says (``train.length_buckets``
+    became the default after the first stores were written)."""
+    for section_name in ("data", "train"):
+        section = getattr(config, section_name)
+        recorded = named.get(section_name) or {}
+        for spec in fields(section):
+            if FINGERPRINT_NEUTRAL in spec.metadata and spec.name not in recorded:
+                setattr(section, spec.name, spec.metadata[FINGERPRINT_NEUTRAL])
     return config
 
 

@@ -19,18 +19,20 @@ import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
 from shiftmsa.api import parse_model_spec
 from shiftmsa.cli import build_parser
 from shiftmsa.cli.run import _config_from_args
 from shared_data import shared_data_path
-from shiftmsa.config import RunConfig
+from shiftmsa.config import RunConfig, as_before_later_fields
 from shiftmsa.data.identity import DataIdentity, identify_data, is_generated
 from shiftmsa.experiments.manifest import MANIFEST_FILE, load_manifest
 from shiftmsa.experiments.runner import plan_runs
 from shiftmsa.store.fingerprint import fingerprint_digest
-from shiftmsa.store.migration import experiment_config, moved_path, record_configs
+from shiftmsa.store.migration import RUN_CONFIG_FILE, experiment_config, moved_path, record_configs
 from shiftmsa.store.records import ResultStore
+
 
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "results"
 MEASUREMENTS = sorted(str(path.parent.relative_to(RESULTS)) for path in RESULTS.rglob(MANIFEST_FILE))
@@ -40,8 +42,16 @@ SHARED_PREFIXES = ("../shared/data", ".carry/data")
 NO_DATA = DataIdentity("no data recorded", "")
 
 
-def training_commands(commands) -> list[tuple[RunConfig, list]]:
-    """(base configuration, models) of each ``shiftmsa train`` / ``compare`` command."""
+def recorded_values(measurement: str) -> dict:
+    """The store's ``config.yaml`` as nested mappings ({} where it has none)."""
+    path = RESULTS / measurement / RUN_CONFIG_FILE
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def training_commands(commands, recorded: dict) -> list[tuple[RunConfig, list]]:
+    """(base configuration, models) of each ``shiftmsa train`` / ``compare`` command, as it ran at
+    its commit: a later field the store's config.yaml (``recorded``) does not name takes its
+    neutral value (``config.as_before_later_fields``)."""
     planned = []
     for command in commands:
         argv = shlex.split(command)
@@ -50,7 +60,8 @@ def training_commands(commands) -> list[tuple[RunConfig, list]]:
         args = build_parser().parse_args(argv[1:])
         names = ([f"{args.model}:{args.preset}" if args.preset else args.model] if argv[1] == "train"
                  else [name.strip() for name in args.models.split(",")])
-        planned.append((_config_from_args(args), [parse_model_spec(name) for name in names]))
+        planned.append((as_before_later_fields(_config_from_args(args), recorded),
+                        [parse_model_spec(name) for name in names]))
     return planned
 
 
@@ -62,7 +73,8 @@ def recorded_data(records: list[dict]) -> list[DataIdentity]:
 def store_bases(measurement: str) -> list[RunConfig]:
     manifest = load_manifest(RESULTS / measurement / MANIFEST_FILE, measurement)
     found = experiment_config(RESULTS / measurement)
-    return [c for c in (found,) if c] + [base for base, _ in training_commands(manifest.commands)]
+    return [c for c in (found,) if c] + [base for base, _ in training_commands(manifest.commands,
+                                                                               recorded_values(measurement))]
 
 
 def planned_digests(config: RunConfig, records: list[dict]) -> set[str]:
@@ -96,14 +108,14 @@ def test_the_recorded_data_digest_is_that_of_the_shared_data_now(measurement):
 
 
 @pytest.mark.parametrize("measurement", [m for m in MEASUREMENTS if training_commands(
-    load_manifest(RESULTS / m / MANIFEST_FILE, m).commands)])
+    load_manifest(RESULTS / m / MANIFEST_FILE, m).commands, {})])
 def test_rerunning_a_stores_train_commands_trains_only_what_it_says_is_not_rerunnable(measurement):
     manifest = load_manifest(RESULTS / measurement / MANIFEST_FILE, measurement)
     store = ResultStore(RESULTS / measurement)
     stale = {(r["model"], r["seed"]) for r in store.records() if r["fingerprint"] in (manifest.not_rerunnable or {})}
     (data, *others) = recorded_data(store.records()) or [NO_DATA]
     assert not others, f"{measurement}: records on several data sets"
-    for base, models in training_commands(manifest.commands):
+    for base, models in training_commands(manifest.commands, recorded_values(measurement)):
         for run in plan_runs(base, models, data=None if is_generated(base.data) else data):
             found = store.find(run.label, run.seed, run.digest)
             assert found is not None or (run.label, run.seed) in stale, f"{measurement}: {run.label} seed {run.seed}"

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping
 
 import yaml
 
-from shiftmsa.config import ModelConfig, RunConfig, config_from_dict, load_config
+from shiftmsa.config import ModelConfig, RunConfig, as_before_later_fields, config_from_dict, load_config
 from shiftmsa.data.contract import DataError
 from shiftmsa.data.identity import DataIdentity, identify_data, is_generated
 from shiftmsa.files import write_json
@@ -116,13 +116,14 @@ class DataIdentities:
 
 def experiment_config(folder: Path) -> RunConfig | None:
     """The configuration the command that wrote ``folder`` recorded in its ``config.yaml`` (a
-    compare's without its list of models: each record names its own), or None."""
+    compare's without its list of models: each record names its own), or None. A later field the
+    file does not name takes its neutral value (``config.as_before_later_fields``)."""
     path = Path(folder) / RUN_CONFIG_FILE
     if not path.is_file():
         return None
     values = yaml.safe_load(path.read_text(encoding="utf-8"))
     values.pop("models", None)
-    return config_from_dict(values)
+    return as_before_later_fields(config_from_dict(values), values)
 
 
 def run_folder_configs(folder: Path) -> list[RunConfig]:
