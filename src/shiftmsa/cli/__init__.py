@@ -15,7 +15,7 @@ from shiftmsa.config import ConfigError
 from shiftmsa.data.contract import DataError
 
 COMMAND_MODULES = ("data", "models", "run", "features", "search", "reproduce", "plan", "encoders", "explain",
-                   "report", "store", "deploy")
+                   "report", "store", "deploy", "serve")
 # Libraries' own console noise: Hugging Face's per-load reports and "Loading weights" bars,
 # TensorFlow Lite's and MediaPipe's C++ log lines (glog / absl) on feature extraction.
 QUIET_ENVIRONMENT = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
