@@ -7,38 +7,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))  # the random checkpoints of tests/deploy
-
-from checkpoints import write_random_checkpoint  # noqa: E402
-
 pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install -e '.[serve]'")
 
-SPOKEN = "what a wonderful film"
-TEST_METRICS = {"acc2_non0": 0.75, "f1_non0": 0.74, "acc7": 0.3, "mae": 1.1, "corr": 0.5}
-
-
-def checkpoint_in_store(experiment: Path, model: str, encoder: Path, **options) -> Path:
-    """A random checkpoint at ``<experiment>/<model>/seed-0/best`` with its run folder's identity and
-    a store record, as a finished run leaves them."""
-    from shiftmsa.config import config_from_dict
-    from shiftmsa.store.fingerprint import fingerprint_digest, fingerprint_text
-    from shiftmsa.store.records import ResultStore
-    from shiftmsa.store.run_folders import claim_run_folder
-    from shiftmsa.training.checkpoint import read_bundle_metadata
-
-    staging = write_random_checkpoint(experiment / "staging" / "best", model, encoder, **options)
-    config = config_from_dict(read_bundle_metadata(staging)["training"]["run_config"])
-    digest = fingerprint_digest(config)
-    run = claim_run_folder(experiment / config.model.label, 0, fingerprint_text(config), digest)
-    shutil.move(staging, run.path / "best")
-    ResultStore(experiment).append({"model": config.model.label, "seed": 0, "fingerprint": digest,
-                                    "test": TEST_METRICS, "valid": {}})
-    return run.path / "best"
+from serve_helpers import SPOKEN, checkpoint_in_store, write_random_checkpoint  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +61,38 @@ def spoken_clip(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("speech") / "wonderful.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-w", str(path), SPOKEN], check=True, capture_output=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def scorer_of():
+    """``scorer_of(path)`` -> the served model of ``path``, loaded once per session."""
+    from shiftmsa.serve.scorers import load_scorer
+
+    loaded = {}
+
+    def load(path: Path):
+        if path not in loaded:
+            loaded[path] = load_scorer(path)
+        return loaded[path]
+
+    return load
+
+
+@pytest.fixture
+def client_of(scorer_of):
+    """``client_of(path, **settings)`` -> a TestClient of the service around ``path``'s model."""
+    from fastapi.testclient import TestClient
+
+    from shiftmsa.serve.app import create_app
+    from shiftmsa.serve.settings import ServeSettings
+
+    clients = []
+
+    def make(path: Path, **settings):
+        client = TestClient(create_app(scorer_of(path), ServeSettings(**settings)))
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
