@@ -29,7 +29,7 @@ function describeCard(card) {
     ["served", card.quantize ? `${card.served} (${card.quantize})` : card.served],
     ["modalities", (card.modalities || []).join(", ")],
     ["encoder", card.encoder],
-    ["trained on", [trained.corpus, trained.path].filter(Boolean).join(", ")],
+    ["trained on", [...new Set([trained.corpus, trained.path].filter(Boolean))].join(", ")],
     ["max length", trained.max_length],
     ["seed, epoch", [card.seed, card.epoch].filter((v) => v !== null && v !== undefined).join(", ")],
     ["path", card.path],
@@ -210,7 +210,8 @@ function drawAlignment(words) {
   }
 }
 
-// A T x T matrix as a canvas heatmap, tokens on both axes (rows: queries / text, columns: keys).
+// A T x T matrix as a canvas heatmap, tokens on both axes (rows: queries / text, columns: keys),
+// from white (its smallest value) to the full colour (its largest).
 function heatmap(matrix, tokens, caption, colour) {
   const size = tokens.length;
   const cell = Math.max(6, Math.min(22, Math.floor(380 / size)));
@@ -219,12 +220,14 @@ function heatmap(matrix, tokens, caption, colour) {
   canvas.width = margin + size * cell;
   canvas.height = margin + size * cell;
   const context = canvas.getContext("2d");
-  const largest = Math.max(1e-12, ...matrix.flat());
+  const values = matrix.flat();
+  const lowest = Math.min(...values), largest = Math.max(...values);
+  const span = Math.max(1e-12, largest - lowest);
   const [r, g, b] = colour;
   context.fillStyle = "#fff";
   context.fillRect(0, 0, canvas.width, canvas.height);
   matrix.forEach((row, i) => row.forEach((value, j) => {
-    context.fillStyle = `rgba(${r}, ${g}, ${b}, ${(value / largest).toFixed(3)})`;
+    context.fillStyle = `rgba(${r}, ${g}, ${b}, ${((value - lowest) / span).toFixed(3)})`;
     context.fillRect(margin + j * cell, margin + i * cell, cell, cell);
   }));
   context.fillStyle = "#374151";
@@ -242,7 +245,8 @@ function heatmap(matrix, tokens, caption, colour) {
   });
   canvas.dataset.size = String(size);
   const figure = element("figure");
-  figure.append(canvas, element("figcaption", `${caption} (darkest = ${largest.toPrecision(3)})`));
+  figure.append(canvas, element("figcaption",
+    `${caption}: white ${lowest.toPrecision(3)} to darkest ${largest.toPrecision(3)}`));
   return figure;
 }
 
