@@ -55,7 +55,8 @@ def clip_bundle(tmp_path_factory, clip_checkpoint) -> Path:
 def spoken_clip(tmp_path_factory) -> Path:
     """``SPOKEN`` said by espeak-ng (skips without it or the features extra)."""
     for module in ("av", "librosa", "pocketsphinx"):
-        pytest.importorskip(module, reason=f"the features extra is not installed ({module}): pip install -e '.[features]'")
+        pytest.importorskip(module, reason=f"the features extra is not installed ({module}): "
+                                           f"pip install -e '.[features]'")
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (Debian: apt-get install -y espeak-ng)")
     path = tmp_path_factory.mktemp("speech") / "wonderful.wav"

@@ -126,6 +126,16 @@ def test_features_of_the_wrong_width_or_none_are_refused(client_of, clip_checkpo
     assert bare.status_code == 422 and "input has none" in bare.json()["error"]
 
 
+def test_features_of_another_extractor_are_refused(scorer_of, clip_checkpoint):
+    from shiftmsa.data.compatibility import utterance_from_text
+    from shiftmsa.data.contract import DataError
+
+    utterance = utterance_from_text("u", "a b", np.ones((2, acoustic_width(clip_checkpoint)), dtype=np.float32))
+    with pytest.raises(DataError, match="use features from the same extractor") as refused:
+        scorer_of(clip_checkpoint).check(utterance, {"acoustic": "another-extractor/0000"}, "clip.wav")
+    assert refused.value.field_name == "acoustic"
+
+
 def test_bodies_that_are_not_json_or_too_large_are_refused(client_of, text_checkpoint):
     client = client_of(text_checkpoint, max_body_mb=0.001)  # 1048 bytes
     broken = client.post("/predict", content=b"[{", headers={"content-type": "application/json"})
@@ -153,6 +163,7 @@ def test_the_openapi_schema_names_the_endpoints(client_of, text_checkpoint):
     assert set(schema["paths"]["/explain"]["post"]["requestBody"]["content"]) == {"application/json",
                                                                                  "multipart/form-data"}
     assert "UtteranceIn" in schema["components"]["schemas"]
+    assert client_of(text_checkpoint).get("/docs").status_code == 404  # its page would load a CDN's scripts
 
 
 def test_the_page_carries_its_script_and_style_and_fetches_nothing_elsewhere(client_of, text_checkpoint):

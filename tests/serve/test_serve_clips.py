@@ -72,7 +72,8 @@ def test_words_the_aligner_cannot_place_are_refused_unless_allowed(client_of, cl
     refused = client.post("/clip", **upload(silent, "great movie"))
     assert (refused.status_code, refused.json()["field"]) == (422, "alignment")
     assert "could not place 2 of 2 words: great movie" in refused.json()["error"]
-    assert str(tmp_path) not in refused.json()["error"]  # names the upload, not a server path
+    assert "file silent.wav" in refused.json()["error"]  # the upload's name, not the server's copy
+    assert "shiftmsa-serve-" not in refused.json()["error"]
     allowed = client.post("/clip", **upload(silent, "great movie", allow_fallback="true"))
     assert [w["placed_by"] for w in allowed.json()["words"]] == ["fallback", "fallback"]
 
@@ -96,6 +97,7 @@ def test_bad_uploads_are_refused_naming_the_field_and_the_service_keeps_serving(
     for answer, status, field in cases:
         assert (answer.status_code, answer.json()["field"]) == (status, field), answer.text
         assert answer.json()["error"] and "\n" not in answer.json()["error"]
+        assert "shiftmsa-serve-" not in answer.json()["error"]  # no server-side path
     assert "longer than the service's limit of 1 s" in cases[1][0].json()["error"]
     assert client.get("/health").status_code == 200
     short = tmp_path / "short.wav"

@@ -151,7 +151,8 @@ def test_an_uploaded_clip_is_scored_with_its_reasons_on_the_page(driver, scorer_
         for (_, value, colour), expected_value in zip(shown_chips, shifts["arrays"][f"shift/{modality}"]):
             assert value == pytest.approx(expected_value, rel=1e-6)
             alpha = float(colour.rstrip(")").split(",")[3]) if colour.startswith("rgba") else 1.0
-            assert alpha == pytest.approx(value / largest, abs=6e-3)  # the darker, the larger (alpha in 1/255s, shown to 2 decimals)
+            # the darker, the larger: alpha is the shift over the largest (in 1/255s, read to 2 decimals)
+            assert alpha == pytest.approx(value / largest, abs=6e-3)
     rows = driver.find_elements(By.CSS_SELECTOR, "#alignment tr")
     assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows[1:]] == SPOKEN.split()
     assert all(r.find_elements(By.TAG_NAME, "td")[3].text == "aligner" for r in rows[1:])

@@ -200,8 +200,9 @@ def create_app(scorer, settings: ServeSettings | None = None) -> FastAPI:
             transcript = str(form.get("transcript") or "")
             check_transcript(transcript)
             fallback = str(form.get("allow_fallback", "")).lower() in ("1", "true", "on", "yes")
+            given_id = str(form.get("id") or "") or None
             return await work.run(explain_upload, scorer, Upload(upload.filename or "clip", upload.file, transcript,
-                                                                 form.get("id") or None, fallback), settings, layers)
+                                                                 given_id, fallback), settings, layers)
         finally:
             await form.close()
 

@@ -22,7 +22,7 @@ class Page:
 
     def __init__(self) -> None:
         static = resources.files("shiftmsa.serve") / "static"
-        css, script = (static / "page.css").read_text(encoding="utf-8"), (static / "page.js").read_text(encoding="utf-8")
+        css, script = ((static / name).read_text(encoding="utf-8") for name in ("page.css", "page.js"))
         self.html = ((static / "page.html").read_text(encoding="utf-8")
                      .replace(STYLE_SLOT, f"<style>{css}</style>").replace(SCRIPT_SLOT, f"<script>{script}</script>"))
         self.policy = (f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(css)}; "
