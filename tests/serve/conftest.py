@@ -97,3 +97,14 @@ def client_of(scorer_of):
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def text_bundle(tmp_path_factory, text_checkpoint) -> Path:
+    """The text-only checkpoint (in its run store) as an ONNX Runtime bundle."""
+    pytest.importorskip("onnxruntime", reason="the deploy extra is not installed: pip install -e '.[deploy]'")
+    from shiftmsa import api
+
+    folder = tmp_path_factory.mktemp("bundle") / "text-only"
+    api.export(text_checkpoint, folder, log=lambda _line: None)
+    return folder

@@ -40,6 +40,11 @@ def test_health_gives_the_model_card_with_the_run_s_test_metrics(client_of, text
     assert identity_digest(text_checkpoint.parent) == fingerprint_digest(config)
 
 
+def test_a_bundle_s_card_has_the_test_metrics_of_the_run_it_came_from(client_of, text_bundle):
+    card = client_of(text_bundle).get("/health").json()["model"]
+    assert (card["served"], card["quantize"], card["test"]) == ("bundle", "none", TEST_METRICS)
+
+
 def test_a_checkpoint_outside_a_run_store_says_why_it_has_no_metrics(client_of, clip_checkpoint):
     card = client_of(clip_checkpoint).get("/health").json()["model"]
     assert card["test"] is None and "fingerprint.json is missing" in card["no_record"]

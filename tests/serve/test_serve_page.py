@@ -1,6 +1,7 @@
 """The page in a real browser (headless Chromium from Debian, driven by Selenium): a typed
 sentence and an uploaded espeak-ng clip are scored, and the page shows the service's score, the
-words coloured by their shifts, the alignment and the heatmaps.
+words coloured by their shifts, the alignment and the heatmaps; a bundle's page scores by
+``/predict`` and ``/clip``.
 
 Screenshots of both are taken (``screenshot``); with ``SHIFTMSA_SCREENSHOTS=1`` they are written to
 docs/figures/serve_*.png, as committed, else to the test's temporary folder.
@@ -158,3 +159,25 @@ def test_an_uploaded_clip_is_scored_with_its_reasons_on_the_page(driver, scorer_
     assert all(r.find_elements(By.TAG_NAME, "td")[3].text == "aligner" for r in rows[1:])
     assert len(driver.find_elements(By.CSS_SELECTOR, "#p-att canvas")) == 1
     screenshot(driver, "clip", tmp_path)
+
+
+def test_a_bundle_s_page_scores_with_predict_and_clip(driver, scorer_of, text_bundle, clip_bundle, spoken_clip):
+    import httpx
+    from selenium.webdriver.common.by import By
+
+    with served(scorer_of(text_bundle)) as url:
+        shown = submit(driver, url, SENTENCE)
+        [expected] = httpx.post(f"{url}/predict", json=[{"text": SENTENCE}], timeout=60).json()
+        assert shown == pytest.approx(expected["score"], abs=1e-6)
+        assert driver.find_element(By.ID, "status").text == "Scored by /predict."
+        assert "bundle" in driver.find_element(By.ID, "card-fields").text
+    with served(scorer_of(clip_bundle)) as url:
+        shown = submit(driver, url, SPOKEN, clip=spoken_clip)
+        expected = httpx.post(f"{url}/clip", files={"clip": (spoken_clip.name, spoken_clip.read_bytes())},
+                              data={"transcript": SPOKEN}, timeout=120).json()
+    assert shown == pytest.approx(expected["score"], abs=1e-6)
+    assert driver.find_element(By.ID, "status").text == "Scored by /clip."
+    text_chips = chips(driver, "text")
+    assert [word for word, _, _ in text_chips] == [w["word"] for w in expected["words"]]
+    assert [value for _, value, _ in text_chips] == pytest.approx([w["text_shift"] for w in expected["words"]])
+    assert chips(driver, "acoustic") == []  # a bundle keeps MSG-T's shift only
