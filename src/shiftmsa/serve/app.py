@@ -44,40 +44,47 @@ EXPLAIN_BODY = {"requestBody": {"required": True, "content": {
         "allow_fallback": {"type": "boolean", "description": "accept words the aligner could not place"}}}}}}}
 
 
-def score_records(scorer, records: list[dict]) -> list[dict]:
-    """``POST /predict``'s work: the records as utterances (the checks of ``predict --input``), scored."""
+def _checked_utterances(scorer, records: list[dict]) -> list:
+    """Records as utterances (the checks of ``predict --input``), refused unless the model can read them."""
     utterances = utterances_from_records(records, BODY)
     scorer.check(utterances[0], {}, BODY)  # the checker saw to it that all have the same streams and widths
+    return utterances
+
+
+def _checked_clip(scorer, upload: Upload, settings: ServeSettings):
+    """An upload's features and utterance, refused unless the model can read them."""
+    clip, utterance, identity = extract_upload(upload, "visual" in scorer.modalities, settings.max_clip_seconds)
+    scorer.check(utterance, identity, upload.filename)
+    return clip, utterance, identity
+
+
+def score_records(scorer, records: list[dict]) -> list[dict]:
+    """``POST /predict``'s work."""
+    utterances = _checked_utterances(scorer, records)
     return [{"id": u.id, "score": round(float(s), 6)} for u, s in zip(utterances, scorer.predict(utterances))]
-
-
-def _clip_words(alignment: tuple[dict, ...], scored: list[dict]) -> list[dict]:
-    """Each word's alignment record (times, placed_by, spoken_as...) with its text shift."""
-    return [{**record, **{k: v for k, v in entry.items() if k == "text_shift"}}
-            for record, entry in zip(alignment, scored)]
-
-
-def score_upload(scorer, upload: Upload, settings: ServeSettings) -> dict:
-    """``POST /clip``'s work: features of the clip, checked against the model, scored."""
-    clip, utterance, identity = extract_upload(upload, "visual" in scorer.modalities, settings.max_clip_seconds)
-    scorer.check(utterance, identity, upload.filename)
-    score, words = scorer.score_clip(utterance, clip.word_times.tolist())
-    return {"id": utterance.id, "score": round(float(score), 6), "words": _clip_words(clip.alignment, words),
-            "features": identity, "counts": clip.counts}
-
-
-def explain_upload(scorer, upload: Upload, settings: ServeSettings, layers: str | None) -> dict:
-    """``POST /explain``'s work for a clip."""
-    clip, utterance, identity = extract_upload(upload, "visual" in scorer.modalities, settings.max_clip_seconds)
-    scorer.check(utterance, identity, upload.filename)
-    return {"id": utterance.id, **scorer.explain(utterance, layers), "words": list(clip.alignment)}
 
 
 def explain_record(scorer, record: dict, layers: str | None) -> dict:
     """``POST /explain``'s work for one utterance."""
-    [utterance] = utterances_from_records([record], BODY)
-    scorer.check(utterance, {}, BODY)
+    [utterance] = _checked_utterances(scorer, [record])
     return {"id": utterance.id, **scorer.explain(utterance, layers)}
+
+
+def score_upload(scorer, upload: Upload, settings: ServeSettings) -> dict:
+    """``POST /clip``'s work: the score, and each word's alignment record (times, placed_by,
+    spoken_as...) with its text shift."""
+    clip, utterance, identity = _checked_clip(scorer, upload, settings)
+    score, scored = scorer.score_clip(utterance, clip.word_times.tolist())
+    words = [{**record, **{k: v for k, v in entry.items() if k == "text_shift"}}
+             for record, entry in zip(clip.alignment, scored)]
+    return {"id": utterance.id, "score": round(float(score), 6), "words": words, "features": identity,
+            "counts": clip.counts}
+
+
+def explain_upload(scorer, upload: Upload, settings: ServeSettings, layers: str | None) -> dict:
+    """``POST /explain``'s work for a clip: the explanation and the clip's alignment."""
+    clip, utterance, _ = _checked_clip(scorer, upload, settings)
+    return {"id": utterance.id, **scorer.explain(utterance, layers), "words": list(clip.alignment)}
 
 
 def _where(location: tuple) -> tuple[str, str]:
@@ -156,7 +163,6 @@ def create_app(scorer, settings: ServeSettings | None = None) -> FastAPI:
                               "model (per-word shifts, p_att, attention). Refusals: {error, field} JSON.",
                   responses={code: {"model": Problem} for code in (409, 413, 415, 422, 503)})
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.state.scorer, app.state.work = scorer, work
     install_error_handlers(app)
 
     @app.get("/health", summary="200 when the model is loaded: its card, the queue, the limits")
