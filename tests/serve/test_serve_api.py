@@ -23,7 +23,7 @@ def acoustic_width(checkpoint) -> int:
 
 def test_health_gives_the_model_card_with_the_run_s_test_metrics(client_of, text_checkpoint):
     from shiftmsa.config import config_from_dict
-    from shiftmsa.serve.model_card import FINGERPRINT_FILE, identity_digest
+    from shiftmsa.serve.model_card import FINGERPRINT_FILE, run_folder_digest
     from shiftmsa.store.fingerprint import fingerprint_digest
     from shiftmsa.store.run_folders import FINGERPRINT_FILE as STORE_FINGERPRINT_FILE
     from shiftmsa.training.checkpoint import read_bundle_metadata
@@ -37,7 +37,7 @@ def test_health_gives_the_model_card_with_the_run_s_test_metrics(client_of, text
     # the card's torch-free digest is the store's
     config = config_from_dict(read_bundle_metadata(text_checkpoint)["training"]["run_config"])
     assert FINGERPRINT_FILE == STORE_FINGERPRINT_FILE
-    assert identity_digest(text_checkpoint.parent) == fingerprint_digest(config)
+    assert run_folder_digest(text_checkpoint.parent) == fingerprint_digest(config)
 
 
 def test_a_bundle_s_card_has_the_test_metrics_of_the_run_it_came_from(client_of, text_bundle):

@@ -21,7 +21,7 @@ from shiftmsa.store.records import ResultStore
 FINGERPRINT_FILE = "fingerprint.json"
 
 
-def identity_digest(run_folder: Path) -> str | None:
+def run_folder_digest(run_folder: Path) -> str | None:
     """The store's key of the run in ``run_folder``: ``store.fingerprint.fingerprint_digest``
     (16 hex digits of the SHA-256 of the canonical identity text) of the identity the folder
     recorded, or None when it recorded none."""
@@ -38,7 +38,7 @@ def stored_record(checkpoint: Path, seed: int | None) -> tuple[dict | None, str]
     checkpoint = Path(checkpoint)
     if len(checkpoint.parts) < 4 or seed is None:
         return None, f"{checkpoint} is not a run's <experiment>/<model>/seed-<n>/best folder"
-    digest = identity_digest(checkpoint.parent)
+    digest = run_folder_digest(checkpoint.parent)
     store = ResultStore(checkpoint.parents[2])
     if digest is None:
         return None, f"{checkpoint.parent / FINGERPRINT_FILE} is missing"
