@@ -45,9 +45,16 @@ def test_a_bundle_s_card_has_the_test_metrics_of_the_run_it_came_from(client_of,
     assert (card["served"], card["quantize"], card["test"]) == ("bundle", "none", TEST_METRICS)
 
 
-def test_a_checkpoint_outside_a_run_store_says_why_it_has_no_metrics(client_of, clip_checkpoint):
+def test_a_checkpoint_outside_a_run_store_says_why_it_has_no_metrics(client_of, clip_checkpoint, tmp_path):
+    from shiftmsa.serve.model_card import stored_record
+
     card = client_of(clip_checkpoint).get("/health").json()["model"]
     assert card["test"] is None and "fingerprint.json is missing" in card["no_record"]
+    damaged = tmp_path / "experiment" / "text-only" / "seed-0"
+    damaged.mkdir(parents=True)
+    (damaged / "fingerprint.json").write_text("{torn")
+    record, why = stored_record(damaged / "best", 0)
+    assert record is None and why.startswith(f"{damaged / 'fingerprint.json'} is not readable JSON (")
 
 
 def test_predict_scores_as_the_python_api_does(client_of, text_checkpoint):

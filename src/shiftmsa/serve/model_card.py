@@ -38,7 +38,10 @@ def stored_record(checkpoint: Path, seed: int | None) -> tuple[dict | None, str]
     checkpoint = Path(checkpoint)
     if len(checkpoint.parts) < 4 or seed is None:
         return None, f"{checkpoint} is not a run's <experiment>/<model>/seed-<n>/best folder"
-    digest = run_folder_digest(checkpoint.parent)
+    try:
+        digest = run_folder_digest(checkpoint.parent)
+    except (OSError, ValueError) as error:  # a damaged identity leaves the card without metrics, nothing more
+        return None, f"{checkpoint.parent / FINGERPRINT_FILE} is not readable JSON ({' '.join(str(error).split())})"
     store = ResultStore(checkpoint.parents[2])
     if digest is None:
         return None, f"{checkpoint.parent / FINGERPRINT_FILE} is missing"
