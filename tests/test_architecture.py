@@ -17,7 +17,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "shiftmsa"
 LAYERS = {
     "__main__": 8,
     "cli": 7,
-    "api": 6,
+    "api": 6, "serve": 6,
     "experiments": 5, "explain": 5, "deploy": 5,
     "training": 4, "store": 4,
     "models": 3, "features": 3,

@@ -23,8 +23,11 @@ def example_inputs(acoustic_dim=5, visual_dim=4, seed=7):
 
 
 def write_random_checkpoint(folder: Path, model: str, encoder: Path, *, preset: str | None = None,
-                            standardize: bool | str = "auto", max_length: int = 24) -> Path:
-    """A ``best/``-like bundle of ``model`` with its encoder at ``encoder``, seeded."""
+                            standardize: bool | str = "auto", max_length: int = 24, acoustic_dim: int = 5,
+                            overrides: tuple[str, ...] = ()) -> Path:
+    """A ``best/``-like bundle of ``model`` with its encoder at ``encoder``, seeded, trained (not
+    at all) on synthetic data with ``acoustic_dim``-wide acoustic rows; ``overrides``: more
+    ``key=value`` settings (``model.params.modalities=[text,acoustic]``)."""
     import torch
 
     from shiftmsa.config import load_config
@@ -32,12 +35,12 @@ def write_random_checkpoint(folder: Path, model: str, encoder: Path, *, preset: 
     from shiftmsa.training.checkpoint import save_model_bundle
     from shiftmsa.training.modelling import bundle_metadata, prepare_model
 
-    overrides = [f"model.name={model}", f"model.params.encoder={encoder}", f"data.max_length={max_length}",
-                 f"data.standardize={str(standardize).lower() if isinstance(standardize, bool) else standardize}"]
+    settings = [f"model.name={model}", f"model.params.encoder={encoder}", f"data.max_length={max_length}",
+                f"data.standardize={str(standardize).lower() if isinstance(standardize, bool) else standardize}"]
     if preset:
-        overrides.append(f"model.preset={preset}")
-    config = load_config(None, overrides)
-    corpus = generate_synthetic(SYNTH_SIZE, seed=3, acoustic_dim=5, visual_dim=4)
+        settings.append(f"model.preset={preset}")
+    config = load_config(None, settings + list(overrides))
+    corpus = generate_synthetic(SYNTH_SIZE, seed=3, acoustic_dim=acoustic_dim, visual_dim=4)
     torch.manual_seed(0)
     prepared = prepare_model(config, corpus)
     prepared.model.eval()

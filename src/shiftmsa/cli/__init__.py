@@ -15,7 +15,7 @@ import sys
 from shiftmsa.cli.reporting import DEBUG_VARIABLE, CommandError, debug_wanted, ended_by, notices_as_lines
 
 COMMAND_MODULES = ("data", "models", "run", "features", "search", "reproduce", "plan", "encoders", "explain",
-                   "report", "store", "deploy")
+                   "report", "store", "deploy", "serve")
 # Libraries' own console noise: Hugging Face's per-load reports and "Loading weights" bars,
 # TensorFlow Lite's and MediaPipe's C++ log lines (glog / absl) on feature extraction.
 QUIET_ENVIRONMENT = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1",

@@ -10,6 +10,7 @@ refused rather than repaired, since nothing here is a dataset whose habits are k
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from shiftmsa.data.contract import DataError, DataReport, Utterance
 from shiftmsa.data.readers.csv_rows import read_csv_rows
@@ -29,16 +30,22 @@ def read_utterance_file(path: str | Path) -> list[Utterance]:
     path = Path(path)
     if not path.is_file():
         raise DataError("no such file", path=str(path))
-    checker = UtteranceChecker(str(path), DataReport(), word_aligned=None, inf_policy="error")
+    return utterances_from_records(_records(path), str(path))
+
+
+def utterances_from_records(records: Iterable[dict], source: str) -> list[Utterance]:
+    """Utterances to score from records of the JSONL schema above (also the body of the scoring
+    service's ``POST /predict``); ``source`` names where they came from in errors."""
+    checker = UtteranceChecker(source, DataReport(), word_aligned=None, inf_policy="error")
     utterances = []
-    for number, record in enumerate(_records(path), start=1):
+    for number, record in enumerate(records, start=1):
         utterance_id = str(record.get("id") or f"utterance{number}")
         if "words" not in record and "text" not in record:
-            raise DataError("needs a 'text' or 'words' field", path=str(path), utterance_id=utterance_id,
+            raise DataError("needs a 'text' or 'words' field", path=source, utterance_id=utterance_id,
                             field_name="text")
         words = record["words"] if "words" in record else str(record["text"] or "").split()
         utterances.append(checker.make(utterance_id, words, record.get("acoustic"), record.get("visual"),
                                        0.0, "test"))
     if not utterances:
-        raise DataError("no utterances in file", path=str(path))
+        raise DataError("no utterances", path=source)
     return utterances
