@@ -19,33 +19,16 @@ from pathlib import Path
 
 import pytest
 
+from distributed_helpers import (NO_DROPOUT, SRC, assert_same_run, guarded_processes, run_overrides,  # noqa: F401
+                                 still_bert, write_guard)
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
-from shiftmsa.training import distributed
 from shiftmsa.training.loop import RunTrainer
-
-# The tolerance, measured on this suite's runs (2-core dev machine, float32): the objectives of
-# every epoch and the MAE differ by at most 4.5e-6 between 1 and 2 processes (self-mm, whose
-# generated labels divide distances; text-only and msg-mba 6.4e-7: sums in another order),
-# accuracies and F1 not at all; the correlation by up to 2.9e-5, because an untrained tiny
-# model's predictions are nearly constant and a correlation of nearly constant values amplifies
-# float error. Asserted with room for other CPUs and BLAS builds:
-OBJECTIVE_TOLERANCE = 2e-5
-CORRELATION_TOLERANCE = 2e-4
-
-NO_DROPOUT = {
-    "text-only": ["model.params.head_dropout=0"],
-    "msg-mba": ["model.params.shift_dropout=0", "model.params.head_dropout=0"],
-    "self-mm": ["model.params.post_text_dropout=0", "model.params.post_acoustic_dropout=0"],
-}
-SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 @pytest.fixture(scope="module")
 def still_bert_dir(tmp_path_factory, tiny_bert_factory) -> Path:
-    """A tiny random BERT like tests/conftest.py's, 2 layers and without dropout."""
-    return tiny_bert_factory(tmp_path_factory.mktemp("still-bert"), num_hidden_layers=2, hidden_dropout_prob=0.0,
-                             attention_probs_dropout_prob=0.0)
+    return still_bert(tiny_bert_factory, tmp_path_factory.mktemp("still-bert"))
 
 
 @pytest.fixture(scope="module")
@@ -53,42 +36,12 @@ def corpus():
     return generate_synthetic(36, seed=5, acoustic_dim=4, visual_dim=3)  # 24 / 6 / 6
 
 
-@pytest.fixture(scope="module")
-def processes(one_thread):
-    """This process as rank 0 of 2; the follower is stopped at the end of the module."""
-    yield
-    distributed.shutdown()
-
-
 def overrides(model: str, encoder: Path, folder: Path, devices: int, epochs: int = 3) -> list[str]:
-    # batch 7 of 24 utterances: shares of 4 and 3, a last batch of 3; eval batch 4: 2 batches a split
-    return [f"model.name={model}", f"model.params.encoder={encoder}", *NO_DROPOUT[model],
-            f"train.epochs={epochs}", "train.batch_size=7", "train.eval_batch_size=4",
-            "train.head_learning_rate=1e-3", "train.seeds=[0]", f"output_dir={folder}", "data.max_length=16",
-            "train.accelerator=cpu", f"train.devices={devices}", "train.strategy=ddp", "train.num_threads=1"]
-
-
-def assert_same_run(one, two) -> dict[str, float]:
-    """The same best epoch, objectives and test metrics within the tolerances; returns the
-    largest difference of each kind."""
-    assert one.best_epoch == two.best_epoch
-    assert sorted(one.test_metrics) == sorted(two.test_metrics)
-    objectives = [abs(a[key] - b[key]) for a, b in zip(one.history, two.history, strict=True)
-                  for key in ("train_objective", "valid_objective")]
-    errors = [abs(one.test_metrics[key] - two.test_metrics[key]) for key in one.test_metrics if "mae" in key]
-    correlations = [abs(one.test_metrics[key] - two.test_metrics[key]) for key in one.test_metrics
-                    if "corr" in key]
-    for key in one.test_metrics:
-        if key.startswith(("acc", "f1")):
-            assert one.test_metrics[key] == two.test_metrics[key], key
-    largest = {"objectives and mae": max(objectives + errors), "corr": max(correlations)}
-    assert largest["objectives and mae"] <= OBJECTIVE_TOLERANCE, largest
-    assert largest["corr"] <= CORRELATION_TOLERANCE, largest
-    return largest
+    return [f"model.name={model}", *NO_DROPOUT[model], *run_overrides(encoder, folder, devices, epochs)]
 
 
 @pytest.mark.parametrize("model", ["text-only", "msg-mba", "self-mm"])
-def test_two_processes_train_the_one_process_run(model, still_bert_dir, corpus, processes, tmp_path):
+def test_two_processes_train_the_one_process_run(model, still_bert_dir, corpus, guarded_processes, tmp_path):
     one = RunTrainer(load_config(None, overrides(model, still_bert_dir, tmp_path / "one", 1)), 0, corpus,
                      tmp_path / "one" / "run").run()
     two = RunTrainer(load_config(None, overrides(model, still_bert_dir, tmp_path / "two", 2)), 0, corpus,
@@ -97,7 +50,7 @@ def test_two_processes_train_the_one_process_run(model, still_bert_dir, corpus, 
     assert json.loads((tmp_path / "two" / "run" / "result.json").read_text())["best_epoch"] == two.best_epoch
 
 
-def test_self_mm_memory_holds_every_ranks_rows(still_bert_dir, corpus, processes, tmp_path):
+def test_self_mm_memory_holds_every_ranks_rows(still_bert_dir, corpus, guarded_processes, tmp_path):
     """After 2 epochs on 2 processes every row of the label memory has been seen (no NaN label)
     and the features of the rows rank 1 trained are in rank 0's checkpoint."""
     from shiftmsa.training.checkpoint import read_tensors
@@ -109,6 +62,18 @@ def test_self_mm_memory_holds_every_ranks_rows(still_bert_dir, corpus, processes
     labels = weights["label_memory.labels"]
     assert not labels.isnan().any()
     assert (weights["label_memory.features_fusion"].abs().sum(dim=1) > 0).all()
+
+
+def test_the_write_guard_ends_a_follower_that_writes(tmp_path):
+    """The guard these tests put on followers works: a process of RANK 1 that opens a file for
+    writing ends at once, naming it; one of RANK 0 writes."""
+    env = {"PYTHONPATH": write_guard(tmp_path)}
+    code = f"open({str(tmp_path / 'x')!r}, 'w').write('x'); print('wrote')"
+    follower = python(code, env={**env, "RANK": "1"})
+    assert follower.wait(60) == 17 and "rank 1 wrote " + str(tmp_path / "x") in follower.stderr.read()
+    assert not (tmp_path / "x").exists()
+    zero = python(code, env={**env, "RANK": "0"})
+    assert zero.wait(60) == 0 and (tmp_path / "x").exists()
 
 
 def python(code: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
@@ -167,7 +132,7 @@ def test_killed_under_two_processes_resumes_under_one(still_bert_dir, corpus, on
         config = load_config(None, {overrides("msg-mba", still_bert_dir, tmp_path, 2)!r})
         corpus = generate_synthetic(36, seed=5, acoustic_dim=4, visual_dim=3)
         RunTrainer(config, 0, corpus, {str(run_dir)!r}, on_epoch_end=stop).run()
-    """, env={"PYTHONPATH": str(SRC)})
+    """, env={"PYTHONPATH": write_guard(tmp_path)})
     try:
         line = driver.stdout.readline()
         assert line.strip() == "epoch 1 written", driver.stderr.read()

@@ -374,11 +374,13 @@ def start_followers(world_size: int, backend: str, timeout: float) -> Cluster:
 
 
 def _relay(stream, rank: int, lines: deque) -> None:
-    """A follower's stderr on ours, each line marked with its rank; the last lines kept."""
+    """A follower's stderr on ours, each line marked with its rank (blank ones left out); the last
+    lines kept."""
     for line in stream:
         lines.append(line)
-        sys.stderr.write(f"[rank {rank}] {line}")
-        sys.stderr.flush()
+        if line.strip():
+            sys.stderr.write(f"[rank {rank}] {line}")
+            sys.stderr.flush()
 
 
 def join_from_environment(timeout: float | None = None) -> Cluster:
