@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from distributed_helpers import (NO_DROPOUT, SRC, assert_same_run, guarded_processes, run_overrides,  # noqa: F401
-                                 still_bert, write_guard)
+from distributed_helpers import (NO_DROPOUT, SRC, assert_same_record, assert_same_run,  # noqa: F401
+                                 guarded_processes, run_overrides, still_bert, write_guard)
 from shiftmsa.config import load_config
 from shiftmsa.data import generate_synthetic
 from shiftmsa.training.loop import RunTrainer
@@ -74,6 +74,39 @@ def test_the_write_guard_ends_a_follower_that_writes(tmp_path):
     assert not (tmp_path / "x").exists()
     zero = python(code, env={**env, "RANK": "0"})
     assert zero.wait(60) == 0 and (tmp_path / "x").exists()
+
+
+def test_two_nodes_of_one_process_give_the_record_of_two_processes(still_bert_dir, guarded_processes, tmp_path):
+    """Two separate ``torch.distributed.run`` commands, node 0 and node 1 of one process each (the
+    multi-node path, on one machine): one record, that of ``train.devices=2``; node 1 writes
+    nothing (the write guard) and prints no result."""
+    from shiftmsa.cli import main
+    from shiftmsa.store.records import ResultStore
+    from shiftmsa.training.distributed import _free_port
+
+    train = ["train", "--model", "text-only", "--data", "synthetic", "--data-option", "n=36", "--epochs", "1",
+             "--seeds", "0", "--set", "train.accelerator=cpu", "--set", "train.num_threads=1",
+             "--set", f"model.params.encoder={still_bert_dir}", "--set", "model.params.head_dropout=0",
+             "--set", "data.max_length=16", "--set", "train.batch_size=7"]
+    port = str(_free_port())
+    env = {**os.environ, "PYTHONPATH": write_guard(tmp_path)}
+    nodes = [subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--node-rank", str(node),
+                               "--nproc-per-node", "1", "--master-addr", "127.0.0.1", "--master-port", port,
+                               "-m", "shiftmsa", *train, "--output", str(tmp_path / "nodes")],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for node in (1, 0)]
+    try:
+        outputs = [node.communicate(timeout=300)[0] for node in nodes]
+    finally:
+        for node in nodes:
+            if node.poll() is None:
+                node.kill()
+    assert [node.returncode for node in nodes] == [0, 0], outputs
+    assert "run 1 of 1: trained" in outputs[1] and "trained" not in outputs[0], outputs
+    assert main([*train, "--set", "train.devices=2", "--set", "train.strategy=ddp",
+                 "--output", str(tmp_path / "devices")]) == 0
+    [two_nodes], [two_devices] = ResultStore(tmp_path / "nodes").records(), ResultStore(tmp_path / "devices").records()
+    assert_same_record(two_nodes, two_devices, tmp_path / "nodes", tmp_path / "devices")
 
 
 def python(code: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
