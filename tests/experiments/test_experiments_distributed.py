@@ -1,7 +1,7 @@
 """``compare``, ``reproduce``, ``search`` and ``evaluate`` with ``train.devices=2`` (2 CPU processes,
 gloo): each leaves the records, tables and files a 1-process run leaves, with the numbers within
-the tolerances of tests/distributed_helpers.py, and the follower writes nothing (the write guard
-ends it at its first write, and the command would fail)."""
+the tolerances of tests/distributed_helpers.py (dropout on), and the follower writes nothing (the
+write guard ends it at its first write, and the command would fail)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import optuna
 import pytest
 
 from distributed_helpers import (assert_same_record, assert_same_table, files_of, guarded_processes,  # noqa: F401
-                                 run_overrides, still_bert)
+                                 run_overrides)
 from shiftmsa import api
 from shiftmsa.cli import main
 from shiftmsa.config import ModelConfig, load_config
@@ -23,13 +23,12 @@ from shiftmsa.store.records import ResultStore
 from shiftmsa.training import distributed
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-MODELS = [ModelConfig("text-only", None, {"head_dropout": 0.0}),
-          ModelConfig("msg-mba", None, {"shift_dropout": 0.0, "head_dropout": 0.0})]
+MODELS = [ModelConfig("text-only"), ModelConfig("msg-mba")]
 
 
 @pytest.fixture(scope="module")
-def encoder(tmp_path_factory, tiny_bert_factory) -> Path:
-    return still_bert(tiny_bert_factory, tmp_path_factory.mktemp("still-bert"))
+def encoder(tiny_bert_dir) -> Path:
+    return tiny_bert_dir  # dropout 0.1, as each model's own dropouts, on
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,7 @@ def corpus():
 
 
 def config(encoder: Path, folder: Path, devices: int, model: ModelConfig = MODELS[1]):
-    """A 1-epoch run of ``model`` (by default msg-mba without dropout)."""
+    """A 1-epoch run of ``model`` (by default msg-mba)."""
     run = load_config(None, run_overrides(encoder, folder, devices, epochs=1))
     run.model = ModelConfig(model.name, model.preset, {**run.model.params, **model.params})
     return run
