@@ -19,6 +19,7 @@ from shiftmsa.config import ModelConfig, load_config
 from shiftmsa.data import generate_synthetic
 from shiftmsa.experiments.search.driver import SearchOptions
 from shiftmsa.experiments.search.space import parse_space
+from shiftmsa.experiments.search.trial import TrialRunner
 from shiftmsa.store.records import ResultStore
 from shiftmsa.training import distributed
 
@@ -104,6 +105,30 @@ def test_search(encoder, corpus, guarded_processes, tmp_path):
         assert chosen.pop("output_dir") == str(folder / "final")
         chosen["train"].pop("devices")
     assert best[0] == best[1]
+
+
+class PruneEverything:
+    """A stand-in Optuna trial whose pruner gives up on the first report."""
+
+    number = 3
+
+    def report(self, value, step):
+        pass
+
+    def should_prune(self):
+        return True
+
+
+def test_a_pruned_trial_stops_the_followers_and_the_next_run_trains(encoder, corpus, guarded_processes, tmp_path):
+    """Pruning raises on rank 0 between epochs, while the follower waits in the next one: the
+    follower is stopped, nothing is stored, and the next run starts a new one and trains."""
+    base = config(encoder, tmp_path, 2, MODELS[0])
+    base.train.epochs = 2
+    with pytest.raises(optuna.TrialPruned):
+        TrialRunner(base, corpus, tmp_path)(PruneEverything(), {"train.learning_rate": 1e-4})
+    assert distributed._current is None and list((tmp_path / "trials").iterdir()) == []
+    api.compare(config(encoder, tmp_path / "after", 2, MODELS[0]), log=lambda m: None, corpus=corpus)
+    assert len(ResultStore(tmp_path / "after").records()) == 1
 
 
 def test_evaluate(encoder, corpus, guarded_processes, tmp_path, capsys):
