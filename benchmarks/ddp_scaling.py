@@ -71,7 +71,8 @@ def measure(devices: int, args, encoder: str, folder: Path) -> dict:
     distributed.shutdown()
     steps = math.ceil(len(corpus.splits["train"]) / args.batch_size)
     seconds = (ends[-1] - ends[0]) / (len(ends) - 1)
-    return {"devices": devices, "steps_per_epoch": steps, "seconds_per_epoch": seconds, "steps_per_second": steps / seconds}
+    return {"devices": devices, "steps_per_epoch": steps, "seconds_per_epoch": seconds,
+            "steps_per_second": steps / seconds}
 
 
 def main() -> None:

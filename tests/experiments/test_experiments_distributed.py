@@ -62,8 +62,8 @@ def assert_same_store(one: Path, two: Path) -> None:
 
 def test_compare(encoder, corpus, guarded_processes, tmp_path):
     def compare(folder, devices):
-        api.compare(config(encoder, folder, devices, ModelConfig("text-only")), MODELS, reference="text-only", log=lambda m: None,
-                    corpus=corpus)
+        api.compare(config(encoder, folder, devices, ModelConfig("text-only")), MODELS, reference="text-only",
+                    log=lambda m: None, corpus=corpus)
 
     one, two = on_one_and_two(tmp_path, compare)
     assert_same_store(one, two)

@@ -15,8 +15,9 @@ rank the utterances ``batch[rank::world]``, padded as the whole batch, with the 
 process draws for the whole batch (``training/shared_dropout.py``); each rank's loss is weighted by
 its share of the batch and the gradients are summed over ranks, so the step is the one-process
 step up to float error (a loss averaged over tokens, msg-mba's Eq. 19, averages over the whole
-batch's tokens: ``modules.losses.split_batch``). A loss of batch statistics (MISA's CMD and difference terms) is
-computed on each share and weighted by its size, as DDP does; it is not the whole batch's.
+batch's tokens: ``modules.losses.split_batch``). A loss of batch statistics (MISA's CMD and
+difference terms) is computed on each share and weighted by its size, as DDP does; it is not the
+whole batch's.
 Validation and test batches are those of one process, dealt round-robin to the ranks and gathered,
 so every utterance is scored exactly once. A per-utterance memory (Self-MM) gets every rank's
 updated rows after each step; other buffers (BatchNorm statistics) are averaged after each epoch.
@@ -48,9 +49,9 @@ from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_tr
                                           save_model_bundle, save_training_state)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
 from shiftmsa.training.progress import EpochProgress
-from shiftmsa.training.shared_dropout import global_batch_dropout
 from shiftmsa.training.seeding import (bucketed_batches, capture_rng_state, epoch_permutation, restore_rng_state,
                                       seed_everything)
+from shiftmsa.training.shared_dropout import global_batch_dropout
 
 RESULT_FILE = "result.json"
 
