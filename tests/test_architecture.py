@@ -24,7 +24,7 @@ LAYERS = {
     "modules": 2, "text": 2, "data": 2, "evaluation": 2,
     "config": 1,
     "__init__": 1,
-    "defaults": 0, "files": 0, "moved": 0,
+    "defaults": 0, "files": 0, "moved": 0, "notices": 0,
 }
 
 

@@ -246,8 +246,8 @@ def load_config(path: str | Path | None, overrides: list[str] | None = None,
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"config file {path} does not exist")
-        values = yaml.safe_load(path.read_text()) or {}
-        if isinstance(values, dict) and "protocol" in values:
+        values = _read_mapping(path)
+        if "protocol" in values:
             values = dict(values)
             started_from: dict[str, Any] = {}
             try:
@@ -264,10 +264,38 @@ def load_config(path: str | Path | None, overrides: list[str] | None = None,
         key, sep, raw = override.partition("=")
         if not sep or not key:
             raise ConfigError(f"override {override!r} is not KEY=VALUE (e.g. train.epochs=3)")
-        assignments.append((key.strip(), parse_value(raw)))
+        try:
+            assignments.append((key.strip(), parse_value(raw)))
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{key.strip()}: {raw!r} is not a valid YAML value ({_yaml_problem(error)})") from None
     for key, value in assignments:
         _assign(values, key, value)
     return config_from_dict(values)
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    """A YAML config file's top-level mapping (empty for an empty file), or a ``ConfigError``
+    naming the file and what is wrong with it."""
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+                          f"{error.start}); save it as UTF-8") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {_yaml_problem(error)}") from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"{path}: the top level is a {type(values).__name__}, not a mapping of sections "
+                          f"(data:, model:, train:, output_dir:; see configs/)")
+    return values
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What the YAML parser found wrong and where (line and column, 1-based), in one line."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return (getattr(error, "problem", None) or " ".join(str(error).split())) + where
 
 
 def protocol_settings(name: str) -> dict[str, Any]:

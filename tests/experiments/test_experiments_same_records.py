@@ -1,8 +1,9 @@
 """``compare`` and ``reproduce`` store the same records and write the same tables as before the runner
 was made one (issue 22).
 
-``same_records.json`` was written by this file at 5b37c4d (compare through ``Experiment``'s own
-loop, reproduce through the old ``run_jobs``) with ``SHIFTMSA_RECORD_RECORDS=1``. Records are
+``same_records.json`` was first written by this file at 5b37c4d (compare through ``Experiment``'s own
+loop, reproduce through the old ``run_jobs``) with ``SHIFTMSA_RECORD_NUMBERS=1``, one recording per
+machine (``tests/recorded_numbers.py``). Records are
 compared without their times, with the tiny encoder's folder (a temporary path) and the run
 folders written relative; their fingerprints must be the planned runs'.
 """
@@ -10,9 +11,9 @@ folders written relative; their fingerprints must be the planned runs'.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from recorded_numbers import check_recorded
 
 from shiftmsa import api
 from shiftmsa.config import load_config
@@ -20,7 +21,6 @@ from shiftmsa.data import generate_synthetic
 from shiftmsa.store.fingerprint import fingerprint_digest
 
 RECORDED = Path(__file__).with_name("same_records.json")
-RECORDING = os.environ.get("SHIFTMSA_RECORD_RECORDS") == "1"
 
 
 def tiny_config(encoder: Path, output: Path, *overrides: str):
@@ -50,10 +50,7 @@ def test_compare_and_reproduce_store_what_they_stored_before(tiny_bert_dir, one_
     api.compare(tiny_config(tiny_bert_dir, tmp_path / "compare"), ["text-only", "msg-mba:table3.msg_t"], "text-only",
                 log=lambda m: None, corpus=corpus)
     api.reproduce("fig9", tiny_config(tiny_bert_dir, tmp_path / "reproduce"), log=lambda m: None, corpus=corpus)
-    now = json.loads(json.dumps({
+    now = {
         "compare": stored(tmp_path / "compare", tmp_path / "compare", tiny_bert_dir),
-        "reproduce": stored(tmp_path / "reproduce", tmp_path / "reproduce" / "fig9", tiny_bert_dir)}))
-    if RECORDING:
-        RECORDED.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
-        return
-    assert now == json.loads(RECORDED.read_text())
+        "reproduce": stored(tmp_path / "reproduce", tmp_path / "reproduce" / "fig9", tiny_bert_dir)}
+    check_recorded(RECORDED, "compare-and-reproduce", now)

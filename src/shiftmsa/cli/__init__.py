@@ -1,7 +1,8 @@
 """The one entry point: ``shiftmsa <command> ...``.
 
 Each command group lives in its own module of this package and exposes
-``register(subparsers)``; this module only wires them together. Nothing imports cli.
+``register(subparsers)``; this module only wires them together and sends every failure down the
+one error path (``shiftmsa.cli.reporting``). Nothing imports cli.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import importlib
 import os
 import sys
 
-from shiftmsa.config import ConfigError
-from shiftmsa.data.contract import DataError
+from shiftmsa.cli.reporting import DEBUG_VARIABLE, CommandError, debug_wanted, ended_by, notices_as_lines
 
 COMMAND_MODULES = ("data", "models", "run", "features", "search", "reproduce", "plan", "encoders", "explain",
                    "report", "store", "deploy")
@@ -22,8 +22,7 @@ QUIET_ENVIRONMENT = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS
                      "TF_CPP_MIN_LOG_LEVEL": "3", "GLOG_minloglevel": "2"}
 
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one clear line, exit status 2, no traceback."""
+DEBUG_HELP = f"on a failure, print the Python traceback too (or set {DEBUG_VARIABLE}=1)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,10 +30,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="shiftmsa",
         description="Multimodal sentiment analysis with shifting gates (msg-mba) and comparators.",
     )
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(f"shiftmsa.cli.{name}").register(subparsers)
+    _add_debug_to_commands(parser)
     return parser
+
+
+def _add_debug_to_commands(parser: argparse.ArgumentParser) -> None:
+    """``--debug`` after any command as well (``shiftmsa train ... --debug``); a command's own
+    default does not override one given before it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+                _add_debug_to_commands(command)
 
 
 def data_options(options: list[str]) -> list[tuple[str, str]]:
@@ -83,11 +94,10 @@ def main(argv: list[str] | None = None) -> int:
 
         release_followers_at_exit()
     quiet_libraries()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
-    except (CommandError, DataError, ConfigError) as error:
-        message = " ".join(str(error).split())  # one line, whatever the message held
-        print(f"shiftmsa {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        with notices_as_lines(args.command):
+            return int(args.handler(args) or 0)
+    except (Exception, KeyboardInterrupt) as error:
+        return ended_by(error, args.command, argv, debug_wanted(args.debug))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from shiftmsa.cli import add_data_option_argument, data_options
+from shiftmsa.cli import CommandError, add_data_option_argument, data_options
 from shiftmsa.cli.config_help import config_default, describe_fields, field_default, option_help
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.config import parse_value
 from shiftmsa.data.reading import FORMATS, detect_format, read_corpus
 from shiftmsa.data.readers.csd import read_computational_sequence
@@ -13,7 +14,7 @@ from shiftmsa.data.readers.native import write_native_dataset
 from shiftmsa.data.summary import summarize_corpus, summarize_sequence
 from shiftmsa.data.synthetic import generate_synthetic
 from shiftmsa.defaults import DEFAULT_ENCODER
-from shiftmsa.text.encoders import load_tokenizer
+from shiftmsa.text.encoders import check_encoder_available, load_tokenizer
 
 NO_TOKENIZER = "none"
 READER_OPTIONS_HELP = """reader options (--data-option KEY=VALUE, the same in train / compare / evaluate):
@@ -27,7 +28,15 @@ READER_OPTIONS_HELP = """reader options (--data-option KEY=VALUE, the same in tr
 
 
 def _tokenizer(name: str):
-    return None if name == NO_TOKENIZER else load_tokenizer(name)
+    """The tokenizer ``--tokenizer`` names (None for ``none``), refused in one line when it
+    cannot be loaded here."""
+    if name == NO_TOKENIZER:
+        return None
+    try:
+        check_encoder_available(name)
+    except ValueError as error:
+        raise CommandError(f"--tokenizer {name}: {error} (or --tokenizer {NO_TOKENIZER} to skip counting)") from None
+    return load_tokenizer(name)
 
 
 def check(args: argparse.Namespace) -> int:
@@ -38,14 +47,16 @@ def check(args: argparse.Namespace) -> int:
         print(summarize_sequence(read_computational_sequence(args.path)))
         print("hint         to check it as a corpus, add --data-option folds=FILE (and words= or texts=)")
         return 0
+    tokenizer = _tokenizer(args.tokenizer)
     corpus = read_corpus(args.path, format=format_name, **options)
-    print(summarize_corpus(corpus, format_name=format_name, tokenizer=_tokenizer(args.tokenizer),
+    print(summarize_corpus(corpus, format_name=format_name, tokenizer=tokenizer,
                            tokenizer_name=args.tokenizer, max_length=args.max_length))
     return 0
 
 
 def synth(args: argparse.Namespace) -> int:
     """Generate the synthetic corpus and write it as a native dataset folder."""
+    check_output_folder(args.out, "OUT")
     corpus = generate_synthetic(args.n, seed=args.seed, acoustic_dim=args.acoustic_dim, visual_dim=args.visual_dim)
     folder = write_native_dataset(corpus, args.out, provenance={
         "generator": "shiftmsa.data.synthetic", "n": args.n, "seed": args.seed,

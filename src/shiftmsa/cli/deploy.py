@@ -11,6 +11,7 @@ import argparse
 from typing import Callable
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.deploy.bundle import QUANTIZATIONS
 
 
@@ -23,6 +24,7 @@ def _export(args: argparse.Namespace) -> int:
         return 0
     if not args.checkpoint or not args.output:
         raise CommandError("give CHECKPOINT and -o DIR (or --models to list which models export)")
+    check_output_folder(args.output, "-o")
     try:
         api.export(args.checkpoint, args.output, quantize=args.quantize, log=lambda m: print(m, flush=True))
     except (FileNotFoundError, ValueError) as error:

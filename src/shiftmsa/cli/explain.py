@@ -6,6 +6,7 @@ import argparse
 
 from shiftmsa.cli import CommandError
 from shiftmsa.cli.config_help import option_help
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.cli.run import _config_from_args, _prediction_inputs
 from shiftmsa.data.contract import SPLITS
 
@@ -23,6 +24,7 @@ def _explain(args: argparse.Namespace) -> int:
         raise CommandError("give --data (a labelled split) or one of --input, --text, --video")
     if args.video and not args.transcript:
         raise CommandError("--video needs --transcript TEXT_OR_FILE")
+    check_output_folder(args.folder, "--output")
     try:
         given = {name: getattr(args, name) for name in ("layers", "seed", "perplexity")
                  if getattr(args, name) is not None}  # the others: ExplainOptions' defaults

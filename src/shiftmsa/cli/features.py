@@ -8,6 +8,7 @@ import sys
 import time
 
 from shiftmsa.cli.config_help import field_default, option_help
+from shiftmsa.cli.outputs import check_output_file, check_output_folder
 from shiftmsa.features.settings import ACOUSTIC_EXTRACTORS, ExtractionSettings
 
 
@@ -46,6 +47,7 @@ def _word_line(record: dict) -> str:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    check_output_file(f"{args.output}.npz", "-o")
     from shiftmsa.features.clip_io import save_clip_features
     from shiftmsa.features.pipeline import extract_clip, feature_identity
     from shiftmsa.features.transcript import read_transcript
@@ -66,6 +68,7 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _extract_dataset(args: argparse.Namespace) -> int:
+    check_output_folder(args.output, "-o")
     from shiftmsa.features.dataset import FAILURES_FILE, extract_dataset
 
     def report(done: int, total: int, clip_id: str, status: str) -> None:

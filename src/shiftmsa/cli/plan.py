@@ -11,8 +11,10 @@ import shlex
 from pathlib import Path
 
 from shiftmsa.cli import CommandError, build_parser
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.cli.run import _config_from_args
 from shiftmsa.config import ModelConfig
+from shiftmsa.data.readers.text_files import read_utf8
 
 DESCRIPTION = """Train the runs of a plan file: one run per line, `<store> <shiftmsa train arguments>`
 (`#` comments and blank lines skipped), `<store>` naming the experiment folder under --output. Runs
@@ -27,7 +29,7 @@ spent, many small runs sharing it. Exit status 0 when every started run finished
 def plan_lines(path: Path) -> list[tuple[int, str, list[str]]]:
     """The runs of a plan file: (line number, store, ``shiftmsa train`` arguments)."""
     lines = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
         if line:
             store, *arguments = shlex.split(line)
@@ -58,6 +60,7 @@ def _plan(args: argparse.Namespace) -> int:
         raise CommandError("--jobs must be >= 1")
     if not args.plan.is_file():
         raise CommandError(f"no plan file {args.plan}")
+    check_output_folder(args.output, "--output")
     runs = {}
     for number, store, arguments in plan_lines(args.plan):
         for run in _line_runs(args.plan, number, store, arguments, args.output, args.set):

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.outputs import check_output_file
+from shiftmsa.files import write_text
 
 
 def _labelled_records(spec: str) -> list[dict]:
@@ -51,12 +53,14 @@ def _report(args: argparse.Namespace) -> int:
 
     if not args.results.is_dir():
         raise CommandError(f"{args.results}: not a folder")
+    if not args.check:
+        check_output_file(args.output, "--output")
     try:
         text = render_report(args.results, args.output)
     except ManifestError as error:
         raise CommandError(str(error)) from None
     if not args.check:
-        args.output.write_text(text, encoding="utf-8")
+        write_text(args.output, text)
         print(f"wrote {args.output}")
         return 0
     differences = report_differences(args.output, text)

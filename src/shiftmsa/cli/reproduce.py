@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from shiftmsa.cli import CommandError
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.cli.run import _add_config_options, _config_from_args
 
 DEFAULT_OUTPUT = "runs/reproduce"
@@ -22,6 +23,7 @@ def _reproduce(args: argparse.Namespace) -> int:
         config.output_dir = DEFAULT_OUTPUT
     if args.jobs < 1:
         raise CommandError("--jobs must be >= 1")
+    check_output_folder(config.output_dir, "--output")
     try:
         result = api.reproduce(args.target, config, parallel=args.jobs, log=lambda m: print(m, flush=True))
     except (ValueError, FileNotFoundError) as error:

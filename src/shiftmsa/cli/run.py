@@ -14,8 +14,12 @@ from pathlib import Path
 
 from shiftmsa.cli import CommandError, add_data_option_argument, data_options
 from shiftmsa.cli.config_help import HelpFormatter, config_default, config_keys_epilog, option_help, protocol_help
+from shiftmsa.cli.outputs import check_output_file, check_output_folder
 from shiftmsa.config import PROTOCOLS, ConfigError, RunConfig, load_config
 from shiftmsa.data.contract import SPLITS
+from shiftmsa.files import replacing, write_text
+
+PREDICTION_SUFFIXES = (".json", ".csv")
 
 
 def _add_config_options(parser: argparse.ArgumentParser, output_default: str = RunConfig.output_dir) -> None:
@@ -54,7 +58,7 @@ def _config_from_args(args: argparse.Namespace) -> RunConfig:
         value = getattr(args, flag, None)
         if value is not None:
             overrides.append(f"{key}={value}")
-    if getattr(args, "seeds", None):
+    if getattr(args, "seeds", None) is not None:
         if not re.fullmatch(r"\s*-?\d+(\s*,\s*-?\d+)*\s*", args.seeds):
             raise CommandError(f"--seeds {args.seeds!r} is not a comma-separated list of integers (e.g. 0,1,2)")
         overrides.append(f"train.seeds=[{args.seeds}]")
@@ -70,6 +74,7 @@ def _run_comparison(args: argparse.Namespace, models: list[str] | None, referenc
     from shiftmsa import api
 
     config = _config_from_args(args)
+    check_output_folder(config.output_dir, "--output")
     try:
         _, table = api.compare(config, models, reference, log=lambda m: print(m, flush=True))
     except (ValueError, FileNotFoundError) as error:
@@ -127,8 +132,9 @@ def _prediction_inputs(args: argparse.Namespace):
     if args.video:
         from shiftmsa.cli.features import warn_of_fallback_words
         from shiftmsa.features.pipeline import extract_clip, feature_identity
+        from shiftmsa.features.transcript import read_transcript
 
-        transcript = Path(args.transcript).read_text() if Path(args.transcript).is_file() else args.transcript
+        transcript = read_transcript(args.transcript)
         clip = extract_clip(args.video, transcript, allow_fallback=args.allow_fallback)
         warn_of_fallback_words(args.video, clip)
         return [clip.to_utterance(Path(args.video).stem)], feature_identity(clip.extractor), clip
@@ -142,6 +148,8 @@ def _predict(args: argparse.Namespace) -> int:
         raise CommandError("give exactly one of --input FILE, --text TEXT or --video CLIP")
     if args.video and not args.transcript:
         raise CommandError("--video needs --transcript TEXT_OR_FILE")
+    if args.output is not None:
+        check_output_file(args.output, "--output", PREDICTION_SUFFIXES)
     from shiftmsa.deploy.runtime import is_bundle
 
     if is_bundle(args.checkpoint):  # an ONNX Runtime bundle (`shiftmsa export`): scored without torch
@@ -189,18 +197,20 @@ def _word_shifts(prepared, utterance, clip) -> list[dict]:
 
 
 def _write_predictions(rows: list[dict], output: str | None) -> None:
+    """Print ``rows`` as JSON, or replace the file ``output`` (.json or .csv) with them."""
     if output is None:
         json.dump(rows, sys.stdout, indent=2)
         print()
         return
     path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        with open(path, "w", newline="") as handle:
+        with replacing(path, newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=["id", "score"], extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
     else:
-        path.write_text(json.dumps(rows, indent=2) + "\n")
+        write_text(path, json.dumps(rows, indent=2) + "\n")
     print(f"wrote {len(rows)} score(s) to {path}")
 
 
@@ -248,5 +258,6 @@ def register(subparsers) -> None:
     predict.add_argument("--allow-fallback", action="store_true",
                          help="with --video: score even if the aligner could not place some words (they "
                               "get the length rule's times, said on stderr); by default such a clip is refused")
-    predict.add_argument("--output", help="write scores here (.json or .csv) instead of printing")
+    predict.add_argument("--output", help="write scores to this .json or .csv file (any other name is refused) "
+                                          "instead of printing them")
     predict.set_defaults(handler=_predict)

@@ -10,6 +10,7 @@ import argparse
 
 from shiftmsa.cli import CommandError
 from shiftmsa.cli.config_help import field_default, option_help
+from shiftmsa.cli.outputs import check_output_folder
 from shiftmsa.cli.run import _add_config_options, _add_model_options, _config_from_args
 from shiftmsa.config import ConfigError
 from shiftmsa.experiments.search.options import PRUNERS, STUDY_FILE, SearchOptions  # cheap: no torch, no Optuna
@@ -31,6 +32,7 @@ def _search(args: argparse.Namespace) -> int:
     args.overrides = [f"model.name={args.model}", *([f"model.preset={args.preset}"] if args.preset else []),
                       *args.overrides]
     config = _config_from_args(args)
+    check_output_folder(config.output_dir, "--output")
     try:
         from shiftmsa import api
         from shiftmsa.experiments.search.driver import SearchOptions

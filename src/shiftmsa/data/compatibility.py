@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from shiftmsa.data.contract import DataError, Utterance
+from shiftmsa.notices import notify
 
 
 def check_streams(trained: dict, uses: Sequence[str], *, acoustic_dim: int | None, visual_dim: int | None,
                   feature_names: dict[str, str], source: str, utterance_id: str | None = None,
                   made_for: str = "the checkpoint") -> None:
     """Refuse inputs that lack a stream the model uses, have another feature width, or come from
-    another feature extractor than its training data.
+    another feature extractor than its training data; a ``Notice`` names streams given that the
+    model does not use (they are ignored).
 
     Args:
         trained: the model's ``data`` record (``acoustic_dim``, ``visual_dim``, ``feature_names``).
@@ -26,7 +28,12 @@ def check_streams(trained: dict, uses: Sequence[str], *, acoustic_dim: int | Non
         utterance_id: the utterance the widths were read from.
         made_for: what was trained on the data, as the error names it.
     """
-    for stream, dim in (("acoustic", acoustic_dim), ("visual", visual_dim)):
+    given = {"acoustic": acoustic_dim, "visual": visual_dim}
+    unused = [stream for stream, dim in given.items() if dim is not None and stream not in uses]
+    if unused:
+        notify(f"{source}: {made_for}'s model uses {' + '.join(uses)} only; "
+               f"the {' and '.join(unused)} features given are not used")
+    for stream, dim in given.items():
         if stream not in uses:
             continue
         expected, trained_name = trained[f"{stream}_dim"], trained["feature_names"].get(stream)

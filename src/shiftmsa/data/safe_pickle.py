@@ -77,7 +77,8 @@ def load_pickle(path: str | Path) -> Any:
     """Load a data pickle from ``path`` through ``RestrictedUnpickler``.
 
     Raises:
-        DataError: naming the file, when it is missing, truncated or asks for a refused global.
+        DataError: naming the file, when it is missing, a folder, truncated or asks for a refused
+            global.
     """
     path = Path(path)
     try:
@@ -87,6 +88,8 @@ def load_pickle(path: str | Path) -> Any:
         raise
     except FileNotFoundError:
         raise DataError("file not found", path=str(path)) from None
+    except IsADirectoryError:
+        raise DataError("is a folder, and this format reads one pickle file (check --format)", path=str(path)) from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as error:
         raise DataError(f"not a readable data pickle ({type(error).__name__}: {error})", path=str(path)) from None
 

@@ -23,9 +23,11 @@ word-aligned (one acoustic and one visual row per word), seed 0.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from shiftmsa.data.contract import Corpus, DataReport
+from shiftmsa.data.contract import Corpus, DataError, DataReport
 from shiftmsa.data.validation import UtteranceChecker
 
 POLARITY: dict[str, float] = {
@@ -92,9 +94,14 @@ def generate_synthetic(n: int = 3000, *, seed: int = 0, acoustic_dim: int = 16, 
         n: total number of utterances, split 2/3 train, 1/6 valid, 1/6 test.
         seed: random seed (numpy ``default_rng``).
         acoustic_dim / visual_dim: feature widths (at least 1 each).
+
+    Raises:
+        DataError: naming the parameter (its field) that is not an integer of its range.
     """
-    if n < 3 or acoustic_dim < 1 or visual_dim < 1:
-        raise ValueError(f"need n >= 3 and dims >= 1, got n={n}, acoustic_dim={acoustic_dim}, visual_dim={visual_dim}")
+    for name, value, minimum in (("n", n, 3), ("seed", seed, 0), ("acoustic_dim", acoustic_dim, 1),
+                                 ("visual_dim", visual_dim, 1)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+            raise DataError(f"the synthetic corpus needs an integer >= {minimum}, got {value!r}", field_name=name)
     sampler = _UtteranceSampler(np.random.default_rng(seed), acoustic_dim, visual_dim)
     report = DataReport(notes=[
         "synthetic: flip cues (factor -1) ride on acoustic rows, intensify cues (factor 2) on visual rows; "

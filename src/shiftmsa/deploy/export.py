@@ -28,10 +28,10 @@ from shiftmsa.data.compatibility import utterance_from_text
 from shiftmsa.data.contract import Utterance
 from shiftmsa.deploy.bundle import (BUNDLE_FORMAT, BUNDLE_KIND, MANIFEST, MODEL_FILE, MODEL_NAME_PROPERTY, PREDICTION,
                                     QUANTIZATIONS, STANDARDIZATION_FILE, TEXT_SHIFT, TOKENIZER_FILE)
-from shiftmsa.files import file_sha256, write_json
+from shiftmsa.files import file_sha256, write_folder_atomically, write_json
 from shiftmsa.models.modalities import NON_TEXT
 from shiftmsa.models.registry import available_models
-from shiftmsa.training.checkpoint import MODEL_WEIGHTS, checksums, write_folder_atomically
+from shiftmsa.training.checkpoint import MODEL_WEIGHTS, checksums
 from shiftmsa.training.modelling import PreparedModel, load_bundle
 
 FP32_TOLERANCE = 1e-4

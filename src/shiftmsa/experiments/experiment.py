@@ -23,8 +23,10 @@ from shiftmsa.data.contract import Corpus
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.runner import PlannedRun, plan_runs, run_planned, with_model
 from shiftmsa.experiments.single_run import CONFIG_FILE
+from shiftmsa.files import write_text
 from shiftmsa.store.records import ResultStore
 from shiftmsa.text.encoders import check_encoder_available
+from shiftmsa.training.distributed import check_accelerator
 from shiftmsa.training.modelling import resolve_model_config
 
 
@@ -51,13 +53,14 @@ class Experiment:
         labels = [m.label for m in self.models]
         if len(set(labels)) != len(labels):
             raise ValueError(f"the same model is listed twice: {labels}")
-        self.runs = plan_runs(self.config, self.models)
         self.folder = Path(self.config.output_dir)
         self.store = ResultStore(self.folder)
 
     def check(self, corpus: Corpus, runs: list[PlannedRun]) -> None:
         """Refuse, before anything trains, a model, preset or option of ``runs`` that cannot run
-        on ``corpus`` and an encoder that cannot be loaded."""
+        on ``corpus``, an encoder that cannot be loaded and a GPU that is not there."""
+        if runs:
+            check_accelerator(self.config.train)
         for run in {run.label: run for run in runs}.values():  # one seed of each model
             try:
                 model_config = resolve_model_config(run.config, corpus)
@@ -66,12 +69,17 @@ class Experiment:
                 raise ValueError(f"{run.label}: {error}") from None
 
     def run(self, corpus: Corpus | None = None) -> list[dict]:
-        """Train every (model, seed) not yet in the store; return the records of all of them."""
+        """Train every (model, seed) not yet in the store; return the records of all of them.
+
+        Args:
+            corpus: the data (default: read from ``config.data``); the runs' identity is its digest.
+        """
         corpus = corpus or load_corpus(self.config)
-        self.check(corpus, [run for run in self.runs if self.store.find(*run.key) is None])
+        runs = plan_runs(self.config, self.models, corpus)
+        self.check(corpus, [run for run in runs if self.store.find(*run.key) is None])
         self.folder.mkdir(parents=True, exist_ok=True)
         self._write_config()
-        results = run_planned(self.runs, corpus=corpus, log=self.log, on_epoch_end=self.on_epoch_end,
+        results = run_planned(runs, corpus=corpus, log=self.log, on_epoch_end=self.on_epoch_end,
                               raise_errors=True)
         return [result.record for result in results]
 
@@ -85,4 +93,4 @@ class Experiment:
             values["models"] = [dataclasses.asdict(with_model(self.config, model).model) for model in self.models]
             text = ("# compare: one configuration per model; each run folder's config.yaml is loadable "
                     "with --config\n" + yaml.safe_dump(values, sort_keys=False))
-        (self.folder / CONFIG_FILE).write_text(text)
+        write_text(self.folder / CONFIG_FILE, text)

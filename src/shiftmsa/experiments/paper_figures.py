@@ -15,6 +15,7 @@ import numpy as np
 
 from shiftmsa.experiments.reference import PAPER_METRICS
 from shiftmsa.experiments.tables import TableRow
+from shiftmsa.files import replacing
 
 CURVE_METRIC = "f1_non0"
 
@@ -50,7 +51,8 @@ def plot_layers(rows: list[TableRow], path: Path) -> None:
         axis.set_title(f"{metric.name} ({metric.key}{', %' if metric.percent else ''})")
         axis.set_xticks(layers)
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    with replacing(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=120)
     plt.close(figure)
 
 
@@ -89,5 +91,6 @@ def plot_curves(curves: dict[str, np.ndarray], path: Path, metric: str = CURVE_M
     axis.set_ylabel(f"validation F1 ({metric}, %)")
     axis.legend()
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    with replacing(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=120)
     plt.close(figure)

@@ -175,7 +175,7 @@ def reproduce(target: str, config: RunConfig, *, parallel: int = 1, log: Callabl
                 raise
             result.skipped_targets[name] = str(error)
             log(f"{name} skipped: {error}")
-    runs = plan_runs(config, [row.model_config() for plan in plans for row in plan.runnable])
+    runs = plan_runs(config, [row.model_config() for plan in plans for row in plan.runnable], corpus)
     ended = run_planned(runs, jobs=parallel, corpus=corpus, log=log)
     result.failed_runs = [f"{e.run.label} seed {e.run.seed}" for e in ended if e.status == FAILED]
     split = "test" if corpus.splits["test"] else "valid"

@@ -25,9 +25,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from shiftmsa.config import ModelConfig, RunConfig
-from shiftmsa.data.contract import Corpus
+from shiftmsa.data.contract import Corpus, DataError
+from shiftmsa.data.identity import DataIdentity, corpus_digest, identify_data
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.single_run import HardDeadline, record_summary, run_folder_name, train_run
+from shiftmsa.files import write_text
+from shiftmsa.store.data_changes import data_change_notices
 from shiftmsa.store.fingerprint import fingerprint_digest, fingerprint_text
 from shiftmsa.store.locking import exclusive_lock
 from shiftmsa.store.records import ResultStore
@@ -58,11 +61,13 @@ class PlannedRun:
             the store folder.
         fingerprint: ``fingerprint_text`` of it (its run folder records it).
         digest: ``fingerprint_digest`` of it (its store record carries it).
+        data: the identity of its data (its store record carries it); None for generated data.
     """
 
     config: RunConfig
     fingerprint: str
     digest: str
+    data: DataIdentity | None = None
 
     @property
     def seed(self) -> int:
@@ -88,17 +93,26 @@ class PlannedRun:
         return f"{run_folder_name(self.config.model)}-{self.digest}-seed-{self.seed}"
 
 
-def plan_runs(base: RunConfig, models: Iterable[ModelConfig]) -> list[PlannedRun]:
+def plan_runs(base: RunConfig, models: Iterable[ModelConfig], corpus: Corpus | None = None,
+              data: DataIdentity | None = None) -> list[PlannedRun]:
     """One run per model and seed of ``base.train.seeds`` into ``base.output_dir``, model by
-    model; a run listed twice is planned once."""
+    model; a run listed twice is planned once.
+
+    Args:
+        base: the data, training protocol and store folder.
+        models: the models.
+        corpus: the data already read (default: read from ``base.data`` to identify it).
+        data: the data's identity, when already known (default: ``identify_data``).
+    """
+    data = data or identify_data(base.data, corpus)
     runs: dict[tuple[str, int, str], PlannedRun] = {}
     for model in models:
         variant = with_model(base, model)
-        text, digest = fingerprint_text(variant), fingerprint_digest(variant)
+        text, digest = fingerprint_text(variant, data), fingerprint_digest(variant, data)
         for seed in base.train.seeds:
             single = copy.deepcopy(variant)
             single.train.seeds = [seed]
-            run = PlannedRun(single, text, digest)
+            run = PlannedRun(single, text, digest, data)
             runs.setdefault(run.key, run)
     return list(runs.values())
 
@@ -164,7 +178,7 @@ class _Runner:
         now = time.monotonic()
         self.start_by = None if start_deadline is None else now + start_deadline
         self.stop_at = None if hard_deadline is None else now + hard_deadline
-        self.corpora: dict[str, Corpus] = {}
+        self.corpora: dict[str, tuple[Corpus, str]] = {}
         self.lock = threading.Lock()
 
     def run(self) -> list[RunResult]:
@@ -174,6 +188,11 @@ class _Runner:
         stores = sorted({str(ResultStore(run.folder).path) for run in self.runs})
         self.log(f"{len(pending)} run(s) to train, {len(self.runs) - len(pending)} already in "
                  + (stores[0] if len(stores) == 1 else f"{len(stores)} stores"))
+        for store in stores:
+            records = ResultStore(Path(store).parent).records()
+            for notice in data_change_notices(store, records, [(run.config, run.data) for _, run in pending
+                                                               if str(ResultStore(run.folder).path) == store]):
+                self.log(notice)
         self.progress = RunsProgress(len(self.runs), len(pending), self.jobs, self.log)
         results = {}
         for position, (run, record) in enumerate(zip(self.runs, stored), 1):
@@ -234,20 +253,26 @@ class _Runner:
             return RunResult(run, FAILED, detail=f"{type(error).__name__}: {error}")
 
     def _corpus(self, run: PlannedRun) -> Corpus:
-        """The given corpus, or the run's data read once per data set."""
+        """The given corpus, or the run's data read once per data set (refused when it is no
+        longer the data the run was planned on)."""
         if self.corpus is not None:
             return self.corpus
         data = run.config.data
         key = json.dumps([data.path, data.format, data.options], sort_keys=True, default=str)
         if key not in self.corpora:
-            self.corpora[key] = load_corpus(run.config)
-        return self.corpora[key]
+            corpus = load_corpus(run.config)
+            self.corpora[key] = corpus, corpus_digest(corpus)
+        corpus, digest = self.corpora[key]
+        if run.data is not None and digest != run.data.digest:
+            raise DataError(f"the data changed after this command planned its runs (content digest "
+                            f"{run.data.digest} -> {digest}): run the command again", path=run.data.path)
+        return corpus
 
     def _in_a_worker(self, run: PlannedRun) -> RunResult:
         """Train ``run`` in a worker process, stopped at the hard deadline."""
         config_path = run.folder / CONFIG_FOLDER / f"{run.name}.yaml"
         config_path.parent.mkdir(parents=True, exist_ok=True)
-        config_path.write_text(run.config.to_yaml())
+        write_text(config_path, run.config.to_yaml())
         log_path = run.folder / LOG_FOLDER / f"{run.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "a") as output:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 from shiftmsa.config import ModelConfig
 from shiftmsa.data.contract import Corpus
 from shiftmsa.experiments.tables import TABLE_METRICS
+from shiftmsa.files import write_text
 from shiftmsa.store.records import ResultStore
 from shiftmsa.store.run_folders import claim_run_folder
 from shiftmsa.training.loop import RunTrainer
@@ -66,7 +67,7 @@ def train_run(run: PlannedRun, corpus: Corpus, log: Callable[[str], None],
     if folder.differences:
         log(f"{prefix} {folder.displaced} holds a run of other settings "
             f"({'; '.join(folder.differences)}): this run trains in {folder.path}")
-    (folder.path / CONFIG_FILE).write_text(config.to_yaml())
+    write_text(folder.path / CONFIG_FILE, config.to_yaml())
     progress = _StoppingProgress(prefix, log, stop_at)
 
     def report(epoch: int, record: dict) -> None:
@@ -77,8 +78,9 @@ def train_run(run: PlannedRun, corpus: Corpus, log: Callable[[str], None],
 
     started = time.time()
     outcome = RunTrainer(config, seed, corpus, folder.path, on_epoch_end=report, progress=progress).run()
+    data = {} if run.data is None else {"data": run.data.to_record()}
     return ResultStore(run.folder).append({
-        "model": label, "name": config.model.name, "preset": config.model.preset, "params": config.model.params,
+        **data, "model": label, "name": config.model.name, "preset": config.model.preset, "params": config.model.params,
         "seed": seed, "fingerprint": run.digest, "corpus": corpus.name, "best_epoch": outcome.best_epoch,
         "best_valid_objective": outcome.best_valid_objective, "valid": outcome.valid_metrics,
         "test": outcome.test_metrics, "history": outcome.history, "train_seconds": outcome.train_seconds,

@@ -17,6 +17,7 @@ from shiftmsa.evaluation.metrics import LOWER_IS_BETTER
 from shiftmsa.evaluation.statistics import Aggregate, aggregate, paired_t_test
 from shiftmsa.experiments.reference import PAPER_METRICS, PaperMetric, paper_values
 from shiftmsa.experiments.specs import ExperimentSpec, Row
+from shiftmsa.files import replacing, write_text
 
 # both MAE / Corr conventions (docs/metrics.md): the paper's tables use mae_non0 / corr_non0
 TABLE_METRICS: tuple[str, ...] = ("acc7", "acc2_non0", "f1_non0", "acc2_has0", "f1_has0", "mae", "corr",
@@ -106,8 +107,8 @@ def write_table(folder: Path, table: Table | list[ComparisonRow], reference: str
         table = comparison_table(table, reference, split)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "table.md").write_text(table.markdown + "\n")
-    with open(folder / "table.csv", "w", newline="") as handle:
+    write_text(folder / "table.md", table.markdown + "\n")
+    with replacing(folder / "table.csv", newline="") as handle:
         csv.writer(handle).writerows(table.csv_rows)
     return table.markdown
 

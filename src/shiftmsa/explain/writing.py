@@ -8,6 +8,7 @@ from typing import Iterable
 
 from shiftmsa.explain.drawing import draw
 from shiftmsa.explain.figure_data import FigureData
+from shiftmsa.files import replacing, write_text
 
 DPI = 110
 
@@ -23,8 +24,9 @@ def write_figures(figures: Iterable[FigureData], folder: str | Path) -> list[Pat
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for data in figures:
-        (folder / f"{data.name}.json").write_text(json.dumps(data.to_json()) + "\n")
+        write_text(folder / f"{data.name}.json", json.dumps(data.to_json()) + "\n")
         png = folder / f"{data.name}.png"
-        draw(data).savefig(png, dpi=DPI)
+        with replacing(png, "wb") as handle:
+            draw(data).savefig(handle, format="png", dpi=DPI)
         written.append(png)
     return written

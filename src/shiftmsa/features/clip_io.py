@@ -15,6 +15,7 @@ import numpy as np
 
 from shiftmsa.data.contract import DataError
 from shiftmsa.features.pipeline import ClipFeatures
+from shiftmsa.files import replacing, write_text
 
 
 def clip_paths(stem: str | Path) -> tuple[Path, Path]:
@@ -33,12 +34,12 @@ def save_clip_features(features: ClipFeatures, stem: str | Path, **metadata) -> 
               "word_placed_by": np.array(features.placed_by, dtype=str)}
     if features.visual is not None:
         arrays["visual"] = features.visual
-    with open(npz_path, "wb") as handle:
+    with replacing(npz_path, "wb") as handle:
         np.savez(handle, **arrays)
     description = {"words": list(features.words), "word_times": features.word_times.round(3).tolist(),
                    "alignment": list(features.alignment), "extractor": features.extractor,
                    "counts": features.counts, **metadata}
-    json_path.write_text(json.dumps(description, indent=1))
+    write_text(json_path, json.dumps(description, indent=1))
     return npz_path, json_path
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +27,12 @@ import numpy as np
 
 from shiftmsa.data.contract import LABEL_RANGE, SPLITS, Corpus, DataError, DataReport, Utterance, group_by_split
 from shiftmsa.data.readers.native import write_native_dataset
+from shiftmsa.data.readers.text_files import read_utf8
 from shiftmsa.features.forced_alignment import DecodingConfig
 from shiftmsa.features.clip_io import clip_paths, load_clip_features, save_clip_features
 from shiftmsa.features.pipeline import ClipFeatures, check_placement, extract_clip, feature_identity
 from shiftmsa.features.settings import ExtractionSettings
+from shiftmsa.files import write_text
 
 CACHE_FOLDER = "cache"
 FAILURES_FILE = "failures.json"
@@ -74,14 +77,14 @@ def read_manifest(path: str | Path) -> list[ManifestRow]:
     """The rows of a manifest CSV (see the module docstring), checked: unique ids, labels, splits."""
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"clip", "transcript"} - set(reader.fieldnames or ())
-            if missing:
-                raise DataError(f"missing column(s) {sorted(missing)}", path=str(path), field_name=sorted(missing)[0])
-            rows = [_parse_row(row, path, line) for line, row in enumerate(reader, start=2)]
+        text = read_utf8(path)
     except OSError as error:
         raise DataError(f"cannot read manifest ({error})", path=str(path)) from error
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = {"clip", "transcript"} - set(reader.fieldnames or ())
+    if missing:
+        raise DataError(f"missing column(s) {sorted(missing)}", path=str(path), field_name=sorted(missing)[0])
+    rows = [_parse_row(row, path, line) for line, row in enumerate(reader, start=2)]
     seen: set[str] = set()
     for row in rows:
         if row.id in seen:
@@ -152,7 +155,7 @@ def extract_dataset(manifest: str | Path, dataset: str | Path, *, settings: Extr
         if progress is not None:
             progress(index, len(rows), row.id, status)
     dataset.mkdir(parents=True, exist_ok=True)
-    (dataset / FAILURES_FILE).write_text(json.dumps(failures, indent=1))
+    write_text(dataset / FAILURES_FILE, json.dumps(failures, indent=1))
     if not done:
         raise DataError("no clip could be extracted (see failures.json)", path=str(manifest))
     corpus = _corpus(done, dataset, Path(manifest))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from shiftmsa.data.readers.text_files import read_utf8
+
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?[a-z0-9]*%?"
 _WORD = re.compile(rf"{_NUMBER}|[a-z0-9]+(?:'[a-z0-9]+)*")
 
@@ -17,9 +19,10 @@ def split_words(text: str) -> tuple[str, ...]:
 
 
 def read_transcript(text_or_file: str) -> str:
-    """The argument itself, or the content of the file it names when such a file exists."""
+    """The argument itself, or the content of the file it names when such a file exists (a
+    ``DataError`` naming the file and line when that is not UTF-8)."""
     path = Path(text_or_file)
     try:
-        return path.read_text(encoding="utf-8") if path.is_file() else text_or_file
+        return read_utf8(path) if path.is_file() else text_or_file
     except OSError:
         return text_or_file

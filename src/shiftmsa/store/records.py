@@ -2,7 +2,7 @@
 
 Appends happen under an exclusive file lock (``results.jsonl.lock``), so several processes on
 one folder never interleave lines nor store a run twice; each line is written whole and synced
-to disk. A torn last line (a crash mid-write) is skipped with a warning when reading, and the
+to disk. A torn last line (a crash mid-write) is skipped with a notice when reading, and the
 next append starts on a line of its own, so it is never glued onto the torn one.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
+from shiftmsa.notices import notify
 from shiftmsa.store.locking import exclusive_lock
 
 RESULTS_FILE = "results.jsonl"
@@ -43,8 +43,8 @@ class ResultStore:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError:
-                warnings.warn(f"{self.path}: line {number} is not valid JSON (a run interrupted while "
-                              f"writing?); it is ignored")
+                notify(f"{self.path}: line {number} is not valid JSON (torn by a run interrupted while "
+                       f"writing it?); that line is skipped, the other records are used")
         return records
 
     def find(self, model: str, seed: int, fingerprint: str) -> dict[str, Any] | None:

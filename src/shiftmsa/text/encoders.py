@@ -61,7 +61,8 @@ def load_tokenizer(name_or_path: str):
 
 def check_encoder_available(name_or_path: str) -> None:
     """Refuse, quickly and in one line, an encoder that cannot be loaded here: a folder without a
-    ``config.json``, or a hub name that is neither in the local Hugging Face cache nor reachable
+    ``config.json``, a path (``/...``, ``./...``, ``~/...``) that does not exist, a name no hub
+    model can have, or a hub name that is neither in the local Hugging Face cache nor reachable
     (one request, instead of the hub client's retries).
 
     Raises:
@@ -72,10 +73,16 @@ def check_encoder_available(name_or_path: str) -> None:
         if not (Path(resolved) / "config.json").is_file():
             raise ValueError(f"encoder folder {resolved} has no config.json: it is not a Hugging Face model folder")
         return
+    if name_or_path.startswith(("/", ".", "~")) or name_or_path.count("/") > 1:
+        raise ValueError(f"encoder folder {name_or_path} does not exist (a hub name is NAME or OWNER/NAME)")
     import huggingface_hub
 
-    if isinstance(huggingface_hub.try_to_load_from_cache(name_or_path, "config.json"), str):
-        return
+    try:
+        if isinstance(huggingface_hub.try_to_load_from_cache(name_or_path, "config.json"), str):
+            return
+    except ValueError as error:  # huggingface_hub's HFValidationError: not a valid repository name
+        raise ValueError(f"encoder {name_or_path!r} is neither an existing folder nor a valid Hugging Face "
+                         f"model name ({error})") from None
     try:
         found = huggingface_hub.file_exists(name_or_path, "config.json")
     except Exception:  # any failure to reach the hub means: not available offline

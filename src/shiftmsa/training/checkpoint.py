@@ -17,7 +17,8 @@ is refused with its name instead of being loaded as weights.
 from __future__ import annotations
 
 import json
-import shutil
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from shiftmsa.files import checksum_problem, file_sha256, write_json
+from shiftmsa.files import checksum_problem, file_sha256, write_folder_atomically, write_json
 
 MODEL_WEIGHTS = "model.safetensors"
 BUNDLE_METADATA = "shiftmsa.json"
@@ -62,8 +63,19 @@ def save_weights(model: nn.Module, path: Path) -> None:
 
     Copies, because on a GPU cuDNN packs RNN weights as views into one flat buffer, which
     safetensors (rightly) refuses to save as it is."""
-    save_file({name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()},
-              str(path))
+    save_tensors({name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}, path)
+
+
+def save_tensors(tensors: dict[str, torch.Tensor], path: Path) -> None:
+    """``tensors`` as a safetensors file; a failure of the file system (a full disk) raised as the
+    ``OSError`` it is, naming ``path``, not as safetensors' own error."""
+    try:
+        save_file(tensors, str(path))
+    except SafetensorError as error:
+        code = re.search(r"os error (\d+)", str(error))
+        if code is None:
+            raise
+        raise OSError(int(code.group(1)), os.strerror(int(code.group(1))), str(path)) from error
 
 
 def load_weights(model: nn.Module, path: Path) -> None:
@@ -80,27 +92,16 @@ def read_tensors(path: Path, device: str = "cpu") -> dict[str, torch.Tensor]:
         raise CheckpointError(f"{path} is not a readable safetensors file ({error})") from None
 
 
-def read_json(path: Path) -> Any:
-    """A checkpoint's JSON file, or a ``CheckpointError`` naming it."""
+def read_json(path: Path) -> dict[str, Any]:
+    """A checkpoint's JSON file (an object), or a ``CheckpointError`` naming it."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CheckpointError(f"{path} is not valid JSON (truncated or damaged: {error})") from None
-
-
-def write_folder_atomically(folder: Path, write) -> None:
-    """Call ``write(temporary_folder)``, then swap the result into ``folder``."""
-    folder = Path(folder)
-    staging = folder.with_name(folder.name + ".partial")
-    retired = folder.with_name(folder.name + ".old")
-    for leftover in (staging, retired):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging.mkdir(parents=True)
-    write(staging)
-    if folder.exists():
-        folder.rename(retired)
-    staging.rename(folder)
-    shutil.rmtree(retired, ignore_errors=True)
+    if not isinstance(value, dict):
+        raise CheckpointError(f"{path} holds a JSON {type(value).__name__}, not the object a checkpoint "
+                              f"writes (damaged or replaced?)")
+    return value
 
 
 def _split_optimizer_state(state: dict) -> tuple[dict[str, torch.Tensor], dict]:
@@ -132,8 +133,8 @@ def save_training_state(folder: Path, model: nn.Module, optimizer: torch.optim.O
 
     def write(staging: Path) -> None:
         save_weights(model, staging / MODEL_WEIGHTS)
-        save_file(optimizer_tensors, str(staging / "optimizer.safetensors"))
-        save_file({k: v.contiguous() for k, v in rng_state.items()}, str(staging / "rng.safetensors"))
+        save_tensors(optimizer_tensors, staging / "optimizer.safetensors")
+        save_tensors({k: v.contiguous() for k, v in rng_state.items()}, staging / "rng.safetensors")
         write_json(staging / TRAINING_STATE, {"counters": counters, "optimizer": optimizer_rest,
                                               "scheduler": scheduler.state_dict(),
                                               CHECKSUMS: checksums(staging, STATE_TENSOR_FILES)})

@@ -67,6 +67,14 @@ def uses_gpu(accelerator: str) -> bool:
     return accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available())
 
 
+def check_accelerator(train) -> None:
+    """Refuse a GPU accelerator (``train.accelerator`` gpu or cuda, ``train`` a ``TrainConfig``)
+    where torch sees no CUDA device, before anything is written or trained."""
+    if train.accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
+        raise ValueError(f"train.accelerator={train.accelerator}, but torch sees no CUDA GPU on this machine: "
+                         f"use train.accelerator=auto (a GPU where there is one) or cpu")
+
+
 def processes_wanted(train) -> int:
     """How many processes ``train`` (a ``TrainConfig``) asks for on this machine."""
     devices = train.devices

@@ -45,8 +45,8 @@ from shiftmsa.files import write_json
 from shiftmsa.models.output import TrainingStep
 from shiftmsa.modules.losses import split_batch
 from shiftmsa.training import distributed
-from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, load_training_state, load_weights,
-                                          save_model_bundle, save_training_state)
+from shiftmsa.training.checkpoint import (MODEL_WEIGHTS, TRAINING_STATE, CheckpointError, load_training_state,
+                                          load_weights, save_model_bundle, save_training_state)
 from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_model
 from shiftmsa.training.progress import EpochProgress
 from shiftmsa.training.seeding import (bucketed_batches, capture_rng_state, epoch_permutation, restore_rng_state,
@@ -225,8 +225,12 @@ class RunTrainer:
                     "history": [], "train_seconds": 0.0}
         last_dir, best_dir = self.run_dir / "last", self.run_dir / "best"
         if zero and (last_dir / TRAINING_STATE).exists():
-            counters, rng_state = load_training_state(last_dir, prepared.model, optimizer.optimizer,
-                                                      scheduler)
+            try:
+                counters, rng_state = load_training_state(last_dir, prepared.model, optimizer.optimizer,
+                                                          scheduler)
+            except CheckpointError as error:
+                raise CheckpointError(f"cannot resume: {error}; remove {last_dir} (rm -r) to train this run "
+                                      f"again from its first epoch") from None
             restore_rng_state(rng_state)
             if self.progress is not None:
                 self.progress.note(f"resumes after epoch {counters['epochs_done']} from {last_dir}")

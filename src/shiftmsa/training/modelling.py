@@ -13,8 +13,9 @@ from shiftmsa.data.contract import Corpus
 from shiftmsa.data.standardization import FeatureStandardizer, standardization_wanted
 from shiftmsa.models.base import MEMORY_ROWS_FIELD, TOKEN_LENGTH_FIELD, SentimentModel
 from shiftmsa.models.registry import build_model, make_config, model_spec
+from shiftmsa.notices import notify
 from shiftmsa.text.encoders import load_tokenizer, resolve_encoder
-from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, load_weights, read_bundle_metadata
+from shiftmsa.training.checkpoint import ENCODER_FOLDER, MODEL_WEIGHTS, load_weights, read_bundle_metadata, read_json
 from shiftmsa.training.optimization import build_optimizer
 
 BUNDLE_FORMAT_VERSION = 1
@@ -65,7 +66,8 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
 
     - ``sized_for_token_length`` (msg-mba's W_pt / W_pm): ``max_length`` = ``data.max_length``.
     - streams: the default config's ``modalities`` are narrowed to the streams the corpus has
-      (text + visual on the OpenFace subset), so one command compares models on any corpus.
+      (text + visual on the OpenFace subset), so one command compares models on any corpus; a
+      ``Notice`` says so.
       A preset that switches on a module of a stream (the model's ``stream_switches``: Table
       III's MSG-T&A turns on MSG-A) is refused on a corpus without that stream
       (``check_preset_streams``) rather than running another model under the row's name; a
@@ -84,7 +86,12 @@ def corpus_fitted_overrides(config: RunConfig, corpus: Corpus) -> dict[str, Any]
         overrides[TOKEN_LENGTH_FIELD] = config.data.max_length
     if "modalities" not in chosen:
         check_preset_streams(config, corpus, model_class.streams_switched_on(preset))
-        overrides["modalities"] = tuple(m for m in spec.config_class().modalities if m in corpus.modalities)
+        default = tuple(spec.config_class().modalities)
+        overrides["modalities"] = tuple(m for m in default if m in corpus.modalities)
+        if overrides["modalities"] != default:
+            lacking = [m for m in default if m not in corpus.modalities]
+            notify(f"{config.model.label}: corpus {corpus.name} has no {' or '.join(lacking)} stream, so the model "
+                   f"runs on {' + '.join(overrides['modalities'])} (set model.params.modalities to choose)")
     if model_class.keeps_utterance_memory:
         overrides[MEMORY_ROWS_FIELD] = len(corpus.splits["train"])
     return overrides
@@ -153,6 +160,8 @@ def load_bundle(folder: str | Path) -> tuple[PreparedModel, dict[str, Any]]:
     if metadata.get("format_version") != BUNDLE_FORMAT_VERSION:
         raise ValueError(f"{folder}: checkpoint format {metadata.get('format_version')} is not "
                          f"supported (expected {BUNDLE_FORMAT_VERSION})")
+    for encoder_file in sorted((folder / ENCODER_FOLDER).glob("*.json")):  # a damaged one named, not parsed blind
+        read_json(encoder_file)
     model_info, data = metadata["model"], metadata["data"]
     model_config = make_config(model_info["name"], None, {**model_info["config"],
                                                           "encoder": str(folder / ENCODER_FOLDER)},

@@ -13,7 +13,6 @@ Layout of a folder:
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from shiftmsa.data.npz import load_npz
 from shiftmsa.data.readers.jsonl import read_jsonl
 from shiftmsa.data.readers.ragged import check_offsets, join_rows, split_rows
 from shiftmsa.data.validation import UtteranceChecker
+from shiftmsa.files import write_together
 
 UTTERANCES_FILE = "utterances.jsonl"
 FEATURES_FILE = "features.npz"
@@ -48,12 +48,6 @@ def _features_payload(corpus: Corpus, folder: Path) -> dict[str, np.ndarray] | N
     return payload
 
 
-def _write_temporary(final: Path, write) -> Path:
-    temporary = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    write(temporary)
-    return temporary
-
-
 def write_native_dataset(corpus: Corpus, folder: str | Path, provenance: dict[str, Any] | None = None) -> Path:
     """Write ``corpus`` as a native dataset folder and return the folder.
 
@@ -73,23 +67,12 @@ def write_native_dataset(corpus: Corpus, folder: str | Path, provenance: dict[st
             "provenance": provenance or {}, "format_version": FORMAT_VERSION}
     lines = "".join(json.dumps({"id": u.id, "words": list(u.words), "label": u.label, "split": u.split}) + "\n"
                     for u in corpus)
-    writers = {UTTERANCES_FILE: lambda p: p.write_text(lines, encoding="utf-8")}
+    writers = {folder / UTTERANCES_FILE: lambda handle: handle.write(lines.encode("utf-8"))}
     if features is not None:
-        def write_features(p: Path) -> None:
-            with p.open("wb") as stream:
-                np.savez(stream, **features)
-        writers[FEATURES_FILE] = write_features
-    writers[META_FILE] = lambda p: p.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
-    written: dict[Path, Path] = {}
-    try:
-        for name, write in writers.items():
-            written[folder / name] = _write_temporary(folder / name, write)
-    except BaseException:
-        for leftover in folder.glob(f".*.tmp-{os.getpid()}"):
-            leftover.unlink(missing_ok=True)
-        raise
-    for final, temporary in written.items():
-        os.replace(temporary, final)
+        writers[folder / FEATURES_FILE] = lambda handle: np.savez(handle, **features)
+    meta_text = json.dumps(meta, indent=2, default=str) + "\n"
+    writers[folder / META_FILE] = lambda handle: handle.write(meta_text.encode("utf-8"))
+    write_together(writers)
     if features is None:
         (folder / FEATURES_FILE).unlink(missing_ok=True)
     return folder

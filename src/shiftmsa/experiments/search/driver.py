@@ -22,6 +22,7 @@ from typing import Callable
 
 from shiftmsa.config import RunConfig
 from shiftmsa.data.contract import Corpus
+from shiftmsa.data.identity import identify_data
 from shiftmsa.data.reading import load_corpus
 from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.experiments.search.options import PRUNERS, STUDY_FILE, SearchOptions  # noqa: F401 (re-exported)
@@ -31,6 +32,7 @@ from shiftmsa.experiments.search.study import StudySettings, open_study
 from shiftmsa.experiments.search.trial import TrialRunner, check_values
 from shiftmsa.experiments.search.study_worker import run_worker
 from shiftmsa.experiments.tables import compare_records, write_table
+from shiftmsa.files import write_text
 from shiftmsa.store.fingerprint import fingerprint_text
 
 FINAL_FOLDER = "final"
@@ -53,8 +55,9 @@ class SearchOutcome:
     final_records: list[dict] | None = None
 
 
-def study_settings(config: RunConfig, space: SearchSpace, options: SearchOptions) -> StudySettings:
-    """The study a search runs in; refuses a trial budget that does not fit the space."""
+def study_settings(config: RunConfig, space: SearchSpace, options: SearchOptions, corpus: Corpus) -> StudySettings:
+    """The study a search runs in (its identity holds that of ``corpus``, the data searched on);
+    refuses a trial budget that does not fit the space."""
     output = Path(config.output_dir).resolve()
     if space.sampler == "grid":
         size = len(space.grid())
@@ -68,7 +71,8 @@ def study_settings(config: RunConfig, space: SearchSpace, options: SearchOptions
         budget = options.trials
     if options.pruner not in PRUNERS:
         raise ValueError(f"pruner must be median or none, got {options.pruner!r}")
-    identity = json.dumps({"run": fingerprint_text(config), "seeds": config.train.seeds}, sort_keys=True)
+    run = fingerprint_text(config, identify_data(config.data, corpus))
+    identity = json.dumps({"run": run, "seeds": config.train.seeds}, sort_keys=True)
     return StudySettings(name=options.study or config.model.label,
                          storage=options.storage or f"sqlite:///{output / STUDY_FILE}",
                          space=space, budget=budget, identity=identity, pruner=options.pruner,
@@ -89,9 +93,9 @@ def run_search(config: RunConfig, space: SearchSpace, options: SearchOptions = S
     """
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    settings = study_settings(config, space, options)
     corpus_given = corpus is not None
     corpus = corpus or load_corpus(config)
+    settings = study_settings(config, space, options, corpus)
     for values in (space.grid() if space.sampler == "grid" else [space.first_point()]):
         check_values(config, values, corpus)
     search = open_study(settings)
@@ -105,7 +109,7 @@ def run_search(config: RunConfig, space: SearchSpace, options: SearchOptions = S
     if not options.final:
         return SearchOutcome(table)
     chosen = best_config(search.study, config, list(options.final_seeds), output / FINAL_FOLDER)
-    (output / BEST_CONFIG).write_text(chosen.to_yaml())
+    write_text(output / BEST_CONFIG, chosen.to_yaml())
     log(f"best configuration: {output / BEST_CONFIG}; training it over seeds {list(options.final_seeds)}")
     records = Experiment(chosen, log=log).run(corpus)
     final_table = write_table(output / FINAL_FOLDER, compare_records(records, None), None)

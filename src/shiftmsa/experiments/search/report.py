@@ -10,6 +10,7 @@ from optuna.trial import TrialState
 
 from shiftmsa.config import RunConfig, with_values
 from shiftmsa.experiments.search.study import trials_in
+from shiftmsa.files import replacing, write_text
 
 TRIALS_TABLE = "trials"
 BEST_CONFIG = "best.yaml"
@@ -50,8 +51,8 @@ def write_trials_table(folder: Path, study: optuna.Study, keys: list[str]) -> st
         lines.append("| " + " | ".join(_cell(marked[c]) for c in columns) + " |")
     text = "\n".join(lines)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{TRIALS_TABLE}.md").write_text(text + "\n")
-    with open(folder / f"{TRIALS_TABLE}.csv", "w", newline="") as handle:
+    write_text(folder / f"{TRIALS_TABLE}.md", text + "\n")
+    with replacing(folder / f"{TRIALS_TABLE}.csv", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
