@@ -8,6 +8,7 @@ model contract's ``ModelInputs`` (``shiftmsa.models.base``; a test keeps the nam
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Sequence
 
 import torch
 
@@ -52,6 +53,17 @@ class Batch:
             value = getattr(self, f.name)
             moved[f.name] = value.to(device) if isinstance(value, torch.Tensor) else value
         return Batch(**moved)
+
+    def rows(self, positions: Sequence[int]) -> "Batch":
+        """The utterances at ``positions``, in that order, padded as this batch is (one process's
+        share of a global batch)."""
+        index = torch.as_tensor(list(positions), dtype=torch.long)
+        picked = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            picked[f.name] = value.index_select(0, index) if isinstance(value, torch.Tensor) else value
+        picked["ids"] = [self.ids[position] for position in positions]
+        return Batch(**picked)
 
     def __len__(self) -> int:
         return int(self.input_ids.shape[0])

@@ -153,13 +153,17 @@ class Cluster(Solo):
         dist.all_gather_object(values, value, group=self.objects)
         return values
 
-    def total(self, value: float) -> float:
-        """The sum of every rank's ``value`` (one small all-reduce, no pickling)."""
-        import torch.distributed as dist
-
-        summed = torch.tensor([value], dtype=torch.float64, device=self.device)
-        dist.all_reduce(summed, op=dist.ReduceOp.SUM, group=self.ops)
-        return float(summed.item())
+    def share_generators(self) -> None:
+        """Rank 0's torch generators (the CPU's and, on GPUs, its device's) on every rank, each
+        rank's device taking rank 0's device's: the dropout masks every rank then draws for a
+        whole global batch are the ones rank 0 draws (``training.shared_dropout``)."""
+        gpu = self.backend == "nccl"
+        state = self.broadcast({"cpu": torch.get_rng_state(),
+                                "device": torch.cuda.get_rng_state(self.device) if gpu else None})
+        if not self.is_zero:
+            torch.set_rng_state(state["cpu"])
+            if gpu:
+                torch.cuda.set_rng_state(state["device"], self.device)
 
     def barrier(self) -> None:
         import torch.distributed as dist
@@ -382,11 +386,13 @@ def start_followers(world_size: int, backend: str, timeout: float) -> Cluster:
 
 
 def _relay(stream, rank: int, lines: deque) -> None:
-    """A follower's stderr on ours, each line marked with its rank; the last lines kept."""
+    """A follower's stderr on ours, each line marked with its rank (blank ones left out); the last
+    lines kept."""
     for line in stream:
         lines.append(line)
-        sys.stderr.write(f"[rank {rank}] {line}")
-        sys.stderr.flush()
+        if line.strip():
+            sys.stderr.write(f"[rank {rank}] {line}")
+            sys.stderr.flush()
 
 
 def join_from_environment(timeout: float | None = None) -> Cluster:

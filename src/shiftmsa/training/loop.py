@@ -11,11 +11,13 @@ order is a function of (seed, epoch) and the random-number states travel with th
 
 Several processes (``train.devices`` > 1, ``training/distributed.py``): ``train.batch_size`` stays
 the global batch. Every optimiser step takes the batch a one-process run takes (same seed), each
-rank the utterances ``batch[rank::world]``; each rank's loss is weighted by its share of the batch
-and the gradients are summed over ranks, so the step is the one-process step up to float error
-(a loss averaged over tokens, msg-mba's Eq. 19, averages over the whole batch's tokens:
-``modules.losses.split_batch``). A loss of batch statistics (MISA's CMD and difference terms) is
-computed on each share and weighted by its size, as DDP does; it is not the whole batch's.
+rank the utterances ``batch[rank::world]``, padded as the whole batch, with the dropout masks one
+process draws for the whole batch (``training/shared_dropout.py``); each rank's loss is weighted by
+its share of the batch and the gradients are summed over ranks, so the step is the one-process
+step up to float error (a loss averaged over tokens, msg-mba's Eq. 19, averages over the whole
+batch's tokens: ``modules.losses.split_batch``). A loss of batch statistics (MISA's CMD and
+difference terms) is computed on each share and weighted by its size, as DDP does; it is not the
+whole batch's.
 Validation and test batches are those of one process, dealt round-robin to the ranks and gathered,
 so every utterance is scored exactly once. A per-utterance memory (Self-MM) gets every rank's
 updated rows after each step; other buffers (BatchNorm statistics) are averaged after each epoch.
@@ -49,6 +51,7 @@ from shiftmsa.training.modelling import PreparedModel, bundle_metadata, prepare_
 from shiftmsa.training.progress import EpochProgress
 from shiftmsa.training.seeding import (bucketed_batches, capture_rng_state, epoch_permutation, restore_rng_state,
                                       seed_everything)
+from shiftmsa.training.shared_dropout import global_batch_dropout
 
 RESULT_FILE = "result.json"
 
@@ -261,13 +264,15 @@ class RunTrainer:
         return self._finish(prepared, model, counters)
 
     def _share_start(self, prepared: PreparedModel, optimizer, scheduler, counters: dict) -> None:
-        """Rank 0's weights (and, resumed, its optimiser, scheduler, counters and random-number
-        state) on every rank: followers read no checkpoint, so they need no shared disk."""
+        """Rank 0's weights, random-number generators (fresh or resumed) and, resumed, its
+        optimiser, scheduler and counters on every rank: followers read no checkpoint, so they
+        need no shared disk."""
         resumed = counters["epochs_done"] > 0
+        self.cluster.share_generators()
         start = self.cluster.broadcast(_cpu({
             "model": prepared.model.state_dict(), "resumed": resumed,
             **({"optimizer": optimizer.optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "counters": counters, "rng": capture_rng_state()} if resumed else {})}))
+                "counters": counters} if resumed else {})}))
         if self.cluster.is_zero:
             return
         prepared.model.load_state_dict(start["model"])
@@ -276,7 +281,6 @@ class RunTrainer:
             scheduler.load_state_dict(start["scheduler"])
             counters.clear()
             counters.update(start["counters"])
-            restore_rng_state(start["rng"])
 
     def _epoch_batches(self, prepared: PreparedModel, epoch: int) -> list[list[int]]:
         """The global batches of one epoch (indices into the train split), the same on every
@@ -316,11 +320,10 @@ class RunTrainer:
 
     def _train_epoch_shared(self, prepared: PreparedModel, model, optimizer, scheduler, epoch: int) -> float:
         """``_train_epoch`` on several processes: the one-process global batches, each split over
-        the ranks; losses weighted by share, gradients summed, memory rows shared."""
+        the ranks (rows padded as the whole batch, dropout masks drawn for the whole batch);
+        losses weighted by share, gradients summed, memory rows shared."""
         cluster = self.cluster
         utterances = self.corpus.splits["train"]
-        if not cluster.is_zero:  # dropout differs between ranks, the same after a resumption
-            torch.manual_seed((self.seed * 100_003 + epoch) * 1_000 + cluster.rank)
         memory = prepared.model.utterance_memory() if prepared.model.keeps_utterance_memory else []
         if prepared.model.keeps_utterance_memory and not memory:
             raise ValueError(f"{type(prepared.model).__name__} keeps a per-utterance memory but names none "
@@ -329,14 +332,15 @@ class RunTrainer:
         model.train()
         total, count = 0.0, 0
         for batch_number, chunk in enumerate(self._epoch_batches(prepared, epoch), start=1):
-            mine = chunk[cluster.rank::cluster.world_size]
+            rows = list(range(cluster.rank, len(chunk), cluster.world_size))
+            mine = [chunk[row] for row in rows]
             optimizer.zero_grad(set_to_none=True)
-            batch = prepared.batch_builder([utterances[i] for i in mine]).to(self.fabric.device) if mine else None
-            tokens = cluster.total(float(batch.attention_mask.sum()) if mine else 0.0)
             if mine:
+                whole = prepared.batch_builder([utterances[i] for i in chunk])
+                batch = whole.rows(rows).to(self.fabric.device)
                 share = len(mine) / len(chunk)
                 step = TrainingStep(torch.as_tensor(mine, device=self.fabric.device), epoch)
-                with split_batch(share, tokens):
+                with split_batch(share, float(whole.attention_mask.sum())), global_batch_dropout(len(chunk), rows):
                     loss = prepared.model.objective(model(**batch.model_inputs()), batch.labels, step)
                 self.fabric.backward(loss * share)
                 total += float(loss.detach()) * len(mine)
@@ -344,6 +348,8 @@ class RunTrainer:
             cluster.reduce_gradients(parameters)
             if memory:
                 cluster.share_rows(memory, mine)
+            if len(chunk) < cluster.world_size:  # a rank without rows drew no dropout masks
+                cluster.share_generators()
             self._step(model, optimizer, scheduler, batch_number)
         cluster.average_buffers(prepared.model, skip=[tensor for tensor, _ in memory])
         totals = cluster.all_gather((total, count))
