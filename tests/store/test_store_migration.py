@@ -14,7 +14,7 @@ from shiftmsa.experiments import runner
 from shiftmsa.experiments.experiment import Experiment
 from shiftmsa.store.fingerprint import fingerprint_digest, identity_digest, identity_text, run_identity, typed_path_identity
 from shiftmsa.store.legacy_fingerprint import legacy_fingerprint_digest, legacy_fingerprint_text
-from shiftmsa.store.migration import migrate_store
+from shiftmsa.store.migration import migrate_store, recorded_config
 from shiftmsa.store.records import ResultStore
 
 # A record written by the store of 85d8207 (the first fingerprinted release), run by
@@ -43,8 +43,19 @@ def test_the_typed_path_scheme_gives_the_digest_the_2026_12_05_stores_hold():
     """The command of docs/results/2026-12-05_cpu2_cpu_mosi-sdk_text-only-msg-mba stored text-only as fdd1d5f321106d4b."""
     config = load_config(None, ["data.path=../shared/data/mosi", "data.options.split=sdk_fold",
                                 "data.options.features=[audio_opensmile]", "model.name=text-only",
-                                "train.num_threads=1", "train.keep_checkpoint=false"], protocol="cpu")
+                                "train.num_threads=1", "train.keep_checkpoint=false",
+                                "train.length_buckets=false"], protocol="cpu")  # as it ran then
     assert identity_digest(typed_path_identity(config)) == "fdd1d5f321106d4b"
+
+
+def test_a_recorded_config_without_a_later_field_ran_at_its_neutral_value(tmp_path):
+    """train.length_buckets became the default after stores existed: a config.yaml that does not
+    name it ran without buckets; one that names it keeps its value."""
+    (tmp_path / "old.yaml").write_text("train:\n  epochs: 2\n")
+    (tmp_path / "new.yaml").write_text("train:\n  epochs: 2\n  length_buckets: true\n")
+    assert load_config(None).train.length_buckets
+    assert not recorded_config(tmp_path / "old.yaml").train.length_buckets
+    assert recorded_config(tmp_path / "new.yaml").train.length_buckets
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping
 
 import yaml
 
-from shiftmsa.config import ModelConfig, RunConfig, as_before_later_fields, config_from_dict, load_config
+from shiftmsa.config import ModelConfig, RunConfig, as_before_later_fields, config_from_dict
 from shiftmsa.data.contract import DataError
 from shiftmsa.data.identity import DataIdentity, identify_data, is_generated
 from shiftmsa.files import write_json
@@ -114,21 +114,24 @@ class DataIdentities:
         return DataIdentity(found.digest, found.path, found.files, note)
 
 
-def experiment_config(folder: Path) -> RunConfig | None:
-    """The configuration the command that wrote ``folder`` recorded in its ``config.yaml`` (a
-    compare's without its list of models: each record names its own), or None. A later field the
-    file does not name takes its neutral value (``config.as_before_later_fields``)."""
-    path = Path(folder) / RUN_CONFIG_FILE
-    if not path.is_file():
-        return None
-    values = yaml.safe_load(path.read_text(encoding="utf-8"))
+def recorded_config(path: Path) -> RunConfig:
+    """The configuration a command recorded in the config.yaml ``path``, as it ran: a later field
+    the file does not name takes its neutral value (``config.as_before_later_fields``), and a
+    compare's list of models is left out (each record names its own)."""
+    values = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     values.pop("models", None)
     return as_before_later_fields(config_from_dict(values), values)
 
 
+def experiment_config(folder: Path) -> RunConfig | None:
+    """The configuration the command that wrote ``folder`` recorded in its ``config.yaml``, or None."""
+    path = Path(folder) / RUN_CONFIG_FILE
+    return recorded_config(path) if path.is_file() else None
+
+
 def run_folder_configs(folder: Path) -> list[RunConfig]:
     """The configurations recorded in ``folder``'s run folders (``<model>/seed-<n>*/config.yaml``)."""
-    return [load_config(path) for path in sorted(Path(folder).glob(f"*/seed-*/{RUN_CONFIG_FILE}"))]
+    return [recorded_config(path) for path in sorted(Path(folder).glob(f"*/seed-*/{RUN_CONFIG_FILE}"))]
 
 
 def record_configs(records: Iterable[dict], base: RunConfig) -> list[RunConfig]:
@@ -175,7 +178,7 @@ def migrate_store(folder: str | Path, bases: Iterable[RunConfig] = (), data_at: 
             if rewritten != lines:
                 _replace_text(store.path, "".join(rewritten))
     for config_path in sorted(folder.glob(f"*/seed-*/{RUN_CONFIG_FILE}")):
-        config = load_config(config_path)
+        config = recorded_config(config_path)
         report.run_folders += _migrate_run_folder(config_path.parent, config, identities.of(config))
     report.missing_data = sorted(identities.missing)
     return report
