@@ -8,7 +8,10 @@ graph disagrees there, or one that ``REFUSED`` names, is refused with a one-line
 of being written.
 
 ``--quantize int8`` stores the weights of every matrix product and the embedding tables as int8
-(ONNX Runtime dynamic quantization: activations quantized per batch at run time); ``fp16``
+with one scale per output channel (ONNX Runtime dynamic quantization: activations quantized per
+batch at run time). One scale per whole matrix cost a trained msg-mba 0.028 of test mae on MOSI
+against its float32 bundle, one per channel 0.007 (docs/results/provenance/
+2026-12-05_cpu2_deploy-bundle-trained/); ``fp16``
 stores every float weight as float16, cast back to float32 in the graph (half the size, fp32
 arithmetic, which is what ONNX Runtime's CPU kernels run).
 """
@@ -142,7 +145,7 @@ def quantize(source: Path, target: Path, how: str) -> None:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8,
-                         op_types_to_quantize=["MatMul", "Gemm", "Gather"],
+                         op_types_to_quantize=["MatMul", "Gemm", "Gather"], per_channel=True,
                          extra_options={"WeightSymmetric": True})
     elif how == "fp16":
         _store_weights_as_fp16(source, target)
