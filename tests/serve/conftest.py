@@ -41,14 +41,19 @@ def clip_checkpoint(tmp_path_factory, tiny_bert_dir) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def clip_bundle(tmp_path_factory, clip_checkpoint) -> Path:
+def exported(tmp_path_factory, checkpoint: Path, name: str) -> Path:
+    """``checkpoint`` as an ONNX Runtime bundle in a fresh folder (skips without the deploy extra)."""
     pytest.importorskip("onnxruntime", reason="the deploy extra is not installed: pip install -e '.[deploy]'")
     from shiftmsa import api
 
-    folder = tmp_path_factory.mktemp("bundle") / "msg-mba"
-    api.export(clip_checkpoint, folder, log=lambda _line: None)
+    folder = tmp_path_factory.mktemp("bundle") / name
+    api.export(checkpoint, folder, log=lambda _line: None)
     return folder
+
+
+@pytest.fixture(scope="session")
+def clip_bundle(tmp_path_factory, clip_checkpoint) -> Path:
+    return exported(tmp_path_factory, clip_checkpoint, "msg-mba")
 
 
 @pytest.fixture(scope="session")
@@ -102,9 +107,4 @@ def client_of(scorer_of):
 @pytest.fixture(scope="session")
 def text_bundle(tmp_path_factory, text_checkpoint) -> Path:
     """The text-only checkpoint (in its run store) as an ONNX Runtime bundle."""
-    pytest.importorskip("onnxruntime", reason="the deploy extra is not installed: pip install -e '.[deploy]'")
-    from shiftmsa import api
-
-    folder = tmp_path_factory.mktemp("bundle") / "text-only"
-    api.export(text_checkpoint, folder, log=lambda _line: None)
-    return folder
+    return exported(tmp_path_factory, text_checkpoint, "text-only")
