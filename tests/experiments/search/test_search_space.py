@@ -1,5 +1,8 @@
 """Search spaces: parsing, clear errors, and the shipped spaces fit their models."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from shiftmsa.config import ConfigError, load_config
@@ -69,3 +72,9 @@ def test_values_a_model_does_not_have_are_refused_before_training():
         check_values(base, {"model.params.beta_shift": 1.0}, generate_synthetic(30, seed=0))
     with pytest.raises(ConfigError, match="unknown key.*train.lr"):
         check_values(base, {"train.lr": 1e-5}, generate_synthetic(30, seed=0))
+
+
+def test_docs_search_table_gives_every_shipped_space_its_grid_size():
+    page = (Path(__file__).resolve().parents[3] / "docs" / "search.md").read_text()
+    sizes = {name: int(size) for name, size in re.findall(r"^\| `([\w-]+)` \|[^\n]*?: (\d+) \|", page, re.M)}
+    assert sizes == {name: len(load_space(name).grid()) for name in shipped_spaces()}
