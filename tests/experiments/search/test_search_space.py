@@ -10,7 +10,7 @@ from shiftmsa.data import generate_synthetic
 from shiftmsa.experiments.search.space import Range, load_space, parse_space, shipped_spaces
 from shiftmsa.experiments.search.trial import check_values
 
-SPACE_MODELS = {"msg-mba": "msg-mba", "msg-mba-readings": "msg-mba", "text-only": "text-only", "mag": "mag", "generic": "text-only",
+SPACE_MODELS = {"msg-mba": "msg-mba", "msg-mba-readings": "msg-mba", "msg-mba-threshold": "msg-mba", "text-only": "text-only", "mag": "mag", "generic": "text-only",
                 "schedule": "msg-mba", "lmf": "lmf", "tfn": "tfn", "mfn": "mfn", "misa": "misa",
                 "mult": "mult", "self-mm": "self-mm"}
 
