@@ -19,7 +19,8 @@ METRICS = ("acc7", "acc2_non0", "f1_non0", "mae_non0", "corr_non0", "mae", "corr
 def record(model: str, seed: int, value: float, test: bool = True) -> dict:
     metrics = {name: value for name in METRICS}
     return {"model": model, "seed": seed, "fingerprint": "0" * 16, "best_epoch": 2, "best_valid_objective": 1.5,
-            "train_seconds": 50.0, "wall_seconds": 60.0, "valid": metrics, "test": metrics if test else {}}
+            "train_seconds": 50.0, "wall_seconds": 60.0, "valid": {name: value - 0.02 for name in METRICS},
+            "test": metrics if test else {}}
 
 
 def manifest(**changes) -> dict:
@@ -121,7 +122,7 @@ def test_selection_runs_stay_history_and_show_the_validation_split(tmp_path):
                 date="2026-02-01", role="selection", test_split="withheld")
     current, history = sections(render_report(tmp_path, tmp_path / "results.md"))
     assert "(#2026-01-01_cpu2_cpu_mosi-sdk_result)" in current
-    assert "| model (validation) |" in history and "| mag | 2 | 0.700 ± 0.000 |" in history
+    assert "| model (validation) |" in history and "| mag | 2 | 0.680 ± 0.000 |" in history  # valid, not test
 
 
 def test_a_test_split_claim_the_records_contradict_is_refused(tmp_path):
@@ -199,6 +200,11 @@ def test_stores_side_by_side_pair_their_seeds_and_name_a_wrong_store(tmp_path, c
     assert "| defaults | 3 | 0.8200 ± 0.0200 |" in table and "| searched | 3 | 0.8567 ± 0.0252 |" in table
     p_value = paired_t_test({0: 0.83, 1: 0.86, 2: 0.88}, {0: 0.80, 1: 0.82, 2: 0.84})
     assert f"| p vs defaults: searched | | {p_value:.3g} |" in table
+    assert main(["report", "--split", "valid", "--reference", "defaults", "--store", f"defaults={defaults}:msg-mba",
+                 "--store", f"searched={searched}"]) == 0
+    table = capsys.readouterr().out
+    assert table.startswith("| model (valid) | seeds | objective ↓ | acc7 ↑")
+    assert "| defaults | 3 | 1.5000 ± 0.0000 | 0.8000 ± 0.0200 |" in table
     assert main(["report", "--store", f"x={defaults}:mag"]) == 2
     assert "no records of mag" in capsys.readouterr().err
     assert main(["report", "--store", f"x={tmp_path / 'none'}"]) == 2

@@ -32,15 +32,22 @@ def _labelled_records(spec: str) -> list[dict]:
 
 
 def _side_by_side(args: argparse.Namespace) -> int:
+    """The stores' records side by side on ``args.split``; on the validation split with each run's
+    best validation objective first (what a search selects by)."""
     from shiftmsa.experiments.report import METRICS
-    from shiftmsa.experiments.tables import compare_records, format_table
+    from shiftmsa.experiments.tables import OBJECTIVE, compare_records, format_table
 
     records = [record for spec in args.store for record in _labelled_records(spec)]
+    metrics = tuple(metric for metric, _ in METRICS)
+    if args.split == "valid":
+        records = [{**record, "valid": {**record["valid"], OBJECTIVE: record["best_valid_objective"]}}
+                   for record in records]
+        metrics = (OBJECTIVE, *metrics)
     try:
-        rows = compare_records(records, args.reference, metrics=tuple(metric for metric, _ in METRICS))
+        rows = compare_records(records, args.reference, split=args.split, metrics=metrics)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    print(format_table(rows, args.reference))
+    print(format_table(rows, args.reference, args.split))
     return 0
 
 
@@ -89,4 +96,7 @@ def register(subparsers) -> None:
                         help="instead: print the records of a store (of MODEL only, when given) under LABEL "
                              "beside those of the other --store options, mean ± std over seeds (repeatable)")
     parser.add_argument("--reference", metavar="LABEL", help="with --store: the label the paired t-tests are against")
+    parser.add_argument("--split", choices=("test", "valid"), default="test",
+                        help="with --store: the split whose metrics are compared; valid adds each run's best "
+                             "validation objective, what a choice between settings goes by (default: %(default)s)")
     parser.set_defaults(handler=_report)

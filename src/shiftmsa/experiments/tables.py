@@ -22,6 +22,8 @@ from shiftmsa.files import replacing, write_text
 # both MAE / Corr conventions (docs/metrics.md): the paper's tables use mae_non0 / corr_non0
 TABLE_METRICS: tuple[str, ...] = ("acc7", "acc2_non0", "f1_non0", "acc2_has0", "f1_has0", "mae", "corr",
                                   "mae_non0", "corr_non0")
+# a run's best validation objective (lower is better), as a column of a validation-split comparison
+OBJECTIVE = "objective"
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def format_table(rows: list[ComparisonRow], reference: str | None, split: str = 
     """A comparison as Markdown: mean ± std over seeds; p-values (paired t-test vs the reference) below."""
     metrics = list(rows[0].metrics) if rows else []
     header = f"| model ({split}) | seeds | " + " | ".join(
-        f"{m} {'↓' if m in LOWER_IS_BETTER else '↑'}" for m in metrics) + " |"
+        f"{m} {'↓' if m in LOWER_IS_BETTER or m == OBJECTIVE else '↑'}" for m in metrics) + " |"
     lines = [header, "|" + "---|" * (len(metrics) + 2)]
     for row in rows:
         n = max(a.n for a in row.metrics.values())
