@@ -11,7 +11,7 @@ import types
 import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import yaml
 
@@ -27,11 +27,23 @@ class ConfigError(ValueError):
 FINGERPRINT_NEUTRAL = "fingerprint_neutral"
 
 
+# Field metadata: the default a data or train field had before its default changed.
+EARLIER_DEFAULT = "earlier_default"
+
+
 def later_field(*, neutral: Any, **field_arguments: Any):
     """A dataclass field added to a run or model config after stores exist, e.g.
     ``label_smoothing: float = later_field(default=0.0, neutral=0.0)``: at ``neutral`` it stays
     out of every run's identity, so runs stored before it existed are still found."""
     return field(metadata={FINGERPRINT_NEUTRAL: neutral}, **field_arguments)
+
+
+def changed_default(*, earlier: Any, **field_arguments: Any):
+    """A data or train field whose default changed after stores exist, e.g.
+    ``standardize: bool | str = changed_default(default=False, earlier="auto")``: a recorded
+    command that did not set it ran with the value its store's config.yaml records (``earlier``
+    where the file names none); see ``as_recorded``."""
+    return field(metadata={EARLIER_DEFAULT: earlier}, **field_arguments)
 
 
 @dataclass
@@ -46,16 +58,18 @@ class DataConfig:
         max_length: word pieces per utterance, special tokens included (MAG-BERT's length, which
             the paper follows).
         standardize: scale each acoustic / visual column by the mean and std of the train split
-            (``true``), not (``false``), or ``auto``: on for per-utterance features (the MOSI
-            table), off for word-aligned ones (the paper is silent, Section IV-B; MAG-BERT does
-            not scale). The statistics are stored in the checkpoint.
+            (``true``), not (``false``, the default), or ``auto``: on for per-utterance features
+            (the MOSI table), off for word-aligned ones (the default until 2026-12-06). The paper
+            is silent (Section IV-B) and MAG-BERT does not scale; on the MOSI table's openSMILE
+            values every model measured scores as well or better on the validation split
+            unscaled (docs/results_notes.md). The statistics are stored in the checkpoint.
     """
 
     path: str = "synthetic"
     format: str = "auto"
     options: dict[str, Any] = field(default_factory=dict)
     max_length: int = DEFAULT_MAX_LENGTH
-    standardize: bool | str = "auto"
+    standardize: bool | str = changed_default(default=False, earlier="auto")
 
 
 @dataclass
@@ -232,17 +246,24 @@ def config_from_dict(values: dict[str, Any]) -> RunConfig:
     return config
 
 
-def as_before_later_fields(config: RunConfig, named: Mapping[str, Any]) -> RunConfig:
-    """``config`` with every ``later_field`` of its data and train sections that ``named`` (a
-    recorded config.yaml, as nested mappings) does not name set to its neutral value: a command
-    recorded before such a field existed ran as its neutral value says (``train.length_buckets``
-    became the default after the first stores were written)."""
+def as_recorded(config: RunConfig, named: Mapping[str, Any], command_keys: Collection[str] = ()) -> RunConfig:
+    """``config`` as a recorded command ran it, from its store's config.yaml (``named``, as nested
+    mappings) and the dotted keys the command set itself (``command_keys``, its ``--set`` keys):
+
+    - a ``later_field`` of the data or train section that the file does not name takes its
+      neutral value (``train.length_buckets`` became the default after the first stores were
+      written);
+    - a ``changed_default`` field the command did not set takes the file's value, or its earlier
+      default where the file names none (``data.standardize`` was ``auto`` until 2026-12-06).
+    """
     for section_name in ("data", "train"):
         section = getattr(config, section_name)
         recorded = named.get(section_name) or {}
         for spec in fields(section):
             if FINGERPRINT_NEUTRAL in spec.metadata and spec.name not in recorded:
                 setattr(section, spec.name, spec.metadata[FINGERPRINT_NEUTRAL])
+            if EARLIER_DEFAULT in spec.metadata and f"{section_name}.{spec.name}" not in command_keys:
+                setattr(section, spec.name, recorded.get(spec.name, spec.metadata[EARLIER_DEFAULT]))
     return config
 
 

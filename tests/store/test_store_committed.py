@@ -25,7 +25,7 @@ from shiftmsa.api import parse_model_spec
 from shiftmsa.cli import build_parser
 from shiftmsa.cli.run import _config_from_args
 from shared_data import shared_data_path
-from shiftmsa.config import RunConfig, as_before_later_fields
+from shiftmsa.config import RunConfig, as_recorded
 from shiftmsa.data.identity import DataIdentity, identify_data, is_generated
 from shiftmsa.experiments.manifest import MANIFEST_FILE, load_manifest
 from shiftmsa.experiments.runner import plan_runs
@@ -51,7 +51,8 @@ def recorded_values(measurement: str) -> dict:
 def training_commands(commands, recorded: dict) -> list[tuple[RunConfig, list]]:
     """(base configuration, models) of each ``shiftmsa train`` / ``compare`` command, as it ran at
     its commit: a later field the store's config.yaml (``recorded``) does not name takes its
-    neutral value (``config.as_before_later_fields``)."""
+    neutral value, and a field whose default changed since takes the file's value unless the
+    command set it (``config.as_recorded``)."""
     planned = []
     for command in commands:
         argv = shlex.split(command)
@@ -60,7 +61,8 @@ def training_commands(commands, recorded: dict) -> list[tuple[RunConfig, list]]:
         args = build_parser().parse_args(argv[1:])
         names = ([f"{args.model}:{args.preset}" if args.preset else args.model] if argv[1] == "train"
                  else [name.strip() for name in args.models.split(",")])
-        planned.append((as_before_later_fields(_config_from_args(args), recorded),
+        command_keys = {item.split("=", 1)[0] for item in args.overrides}
+        planned.append((as_recorded(_config_from_args(args), recorded, command_keys),
                         [parse_model_spec(name) for name in names]))
     return planned
 

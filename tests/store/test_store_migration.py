@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from shiftmsa.config import load_config
+from shiftmsa.config import as_recorded, load_config
 from shiftmsa.data.identity import identify_data
 from shiftmsa.data.readers.native import write_native_dataset
 from shiftmsa.data.synthetic import generate_synthetic
@@ -32,7 +32,7 @@ def first_release_config(model="text-only", output="runs/x"):
                               "data.options.features=[audio_opensmile]", f"model.name={model}",
                               "model.params.encoder=.carry/minilm", "train.keep_checkpoint=false",
                               "train.num_threads=1", "train.accelerator=gpu", f"output_dir={output}",
-                              "train.seeds=[0]"], protocol="mosi")
+                              "train.seeds=[0]", "data.standardize=auto"], protocol="mosi")
 
 
 def test_the_frozen_first_scheme_gives_the_digest_the_first_release_stored():
@@ -44,7 +44,8 @@ def test_the_typed_path_scheme_gives_the_digest_the_2026_12_05_stores_hold():
     config = load_config(None, ["data.path=../shared/data/mosi", "data.options.split=sdk_fold",
                                 "data.options.features=[audio_opensmile]", "model.name=text-only",
                                 "train.num_threads=1", "train.keep_checkpoint=false",
-                                "train.length_buckets=false"], protocol="cpu")  # as it ran then
+                                "train.length_buckets=false", "data.standardize=auto"],
+                         protocol="cpu")  # as it ran then
     assert identity_digest(typed_path_identity(config)) == "fdd1d5f321106d4b"
 
 
@@ -56,6 +57,19 @@ def test_a_recorded_config_without_a_later_field_ran_at_its_neutral_value(tmp_pa
     assert load_config(None).train.length_buckets
     assert not recorded_config(tmp_path / "old.yaml").train.length_buckets
     assert recorded_config(tmp_path / "new.yaml").train.length_buckets
+
+
+def test_a_field_whose_default_changed_runs_as_its_store_recorded_unless_the_command_set_it(tmp_path):
+    """data.standardize was auto until 2026-12-06: a replayed command that did not set it ran with
+    the value its store's config.yaml records (auto where the file names none)."""
+    assert load_config(None).data.standardize is False
+    (tmp_path / "old.yaml").write_text("train:\n  epochs: 2\n")
+    assert recorded_config(tmp_path / "old.yaml").data.standardize == "auto"
+    recorded = {"data": {"standardize": "auto"}}
+    assert as_recorded(load_config(None), recorded).data.standardize == "auto"
+    assert as_recorded(load_config(None, ["data.standardize=true"]), recorded,
+                       {"data.standardize"}).data.standardize is True
+    assert as_recorded(load_config(None), {"data": {"standardize": False}}).data.standardize is False
 
 
 @pytest.fixture

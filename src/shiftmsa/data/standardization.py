@@ -1,11 +1,11 @@
 """Standardising the acoustic and visual streams with statistics of the training split only.
 
-The paper feeds COVAREP / Facet features unscaled (Section IV-B) and says nothing about scaling;
-per-utterance tables such as the shared MOSI openSMILE features have columns in the hundreds
-(means up to 190), which swamp the RNNs of Eq. 1-2. ``FeatureStandardizer`` holds one mean and
-standard deviation per column of each non-text stream, fitted on the train split (never on valid
-or test), and travels inside checkpoints as JSON so that ``evaluate`` and ``predict`` apply the
-very same transform.
+The paper feeds COVAREP / Facet features unscaled (Section IV-B) and says nothing about scaling,
+so scaling is an option (``data.standardize``, off by default): per-utterance tables such as the
+shared MOSI openSMILE features have columns in the hundreds (means up to 190), which saturate the
+RNNs of Eq. 1-2. ``FeatureStandardizer`` holds one mean and standard deviation per column of each
+non-text stream, fitted on the train split (never on valid or test), and travels inside
+checkpoints as JSON so that ``evaluate`` and ``predict`` apply the very same transform.
 """
 
 from __future__ import annotations

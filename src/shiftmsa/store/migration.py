@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping
 
 import yaml
 
-from shiftmsa.config import ModelConfig, RunConfig, as_before_later_fields, config_from_dict
+from shiftmsa.config import ModelConfig, RunConfig, as_recorded, config_from_dict
 from shiftmsa.data.contract import DataError
 from shiftmsa.data.identity import DataIdentity, identify_data, is_generated
 from shiftmsa.files import write_json
@@ -116,11 +116,12 @@ class DataIdentities:
 
 def recorded_config(path: Path) -> RunConfig:
     """The configuration a command recorded in the config.yaml ``path``, as it ran: a later field
-    the file does not name takes its neutral value (``config.as_before_later_fields``), and a
-    compare's list of models is left out (each record names its own)."""
+    the file does not name takes its neutral value, a field whose default changed its earlier
+    default (``config.as_recorded``), and a compare's list of models is left out (each record
+    names its own)."""
     values = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     values.pop("models", None)
-    return as_before_later_fields(config_from_dict(values), values)
+    return as_recorded(config_from_dict(values), values)
 
 
 def experiment_config(folder: Path) -> RunConfig | None:
